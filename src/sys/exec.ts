@@ -1,6 +1,7 @@
 // The one place that runs host programs. Everything that changes the host goes through here, so a
 // failure always carries the command line and its stderr, and tests can see what was run.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface RunOptions {
   /** Written to the program's stdin (then closed). */
@@ -100,4 +101,23 @@ export async function ipBatch(lines: string[], opts: { netns?: string; force?: b
 /** Applies an nftables script as one transaction (`nft -f -`): all of it or none of it. */
 export async function nftApply(script: string, opts: { netns?: string } = {}): Promise<void> {
   await run('nft', ['-f', '-'], { input: script, netns: opts.netns });
+}
+
+/** Runs a program with the caller's stdin/stdout/stderr (for `podnet exec`); resolves its exit code. */
+export function runInteractive(argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: env ?? process.env });
+    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new MissingToolError(argv[0]) : e));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+  });
+}
+
+/** Finds a program on PATH without running it (up-front checks for missing tools). */
+export function onPath(tool: string): boolean {
+  const dirs = (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
+  return dirs.some((d) => existsSync(`${d}/${tool}`));
+}
+
+export function requireTools(tools: string[]): void {
+  for (const t of tools) if (!onPath(t)) throw new MissingToolError(t);
 }

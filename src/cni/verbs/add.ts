@@ -1,0 +1,55 @@
+// ADD: allocate, ensure the bridge, wire the veth pair (two `ip -batch` runs), return the result.
+// Idempotent for the same container+ifname: the same addresses come back and the links are rebuilt.
+// On failure everything done so far is undone (the IP released, the veth deleted).
+import { invalidEnv } from '../errors.js';
+import { netnsPath } from '../../sys/exec.js';
+import { ipamAdd } from '../ipam/ops.js';
+import { attach, deleteLink, ensureBridge, forgetBridge } from '../link/apply.js';
+import { bridgeMac, bridgeSpec, hostVethMac, hostVethName, macForIp, type AttachSpec } from '../link/plan.js';
+import { netnsExists } from '../store/host.js';
+import type { CniEnv } from '../env.js';
+import type { NetConf } from '../netconf.js';
+import type { CniResult } from '../types.js';
+
+export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string): Promise<CniResult> {
+  if (!(await netnsExists(env.netns))) throw invalidEnv(`CNI_NETNS ${env.netns} does not exist`);
+  const ipam = await ipamAdd(conf, env, stdin);
+  const hostVeth = hostVethName(env.containerID, env.ifname);
+  const spec: AttachSpec = {
+    bridge: conf.bridge,
+    mtu: conf.mtu,
+    hairpin: conf.hairpinMode,
+    hostVeth,
+    hostMac: hostVethMac(env.containerID, env.ifname),
+    ifname: env.ifname,
+    podMac: macForIp(ipam.ips.map((ip) => ip.address.split('/')[0])),
+    netnsPath: netnsPath(env.netns),
+    ips: ipam.ips,
+    routes: ipam.routes,
+  };
+  const bridge = bridgeSpec(conf.bridge, conf.mtu, ipam.ips);
+  let ok = false;
+  try {
+    await ensureBridge(bridge);
+    // A repeated ADD: drop the old pair (if any) and rebuild it with the same addresses.
+    if (ipam.existing) await deleteLink(hostVeth);
+    await attach(spec);
+    ok = true;
+  } finally {
+    if (!ok) {
+      forgetBridge(conf.bridge);
+      await deleteLink(hostVeth).catch(() => false);
+      if (!ipam.existing) await ipam.rollback().catch(() => undefined);
+    }
+  }
+  return {
+    interfaces: [
+      { name: conf.bridge, mac: bridgeMac(bridge) },
+      { name: hostVeth, mac: spec.hostMac },
+      { name: env.ifname, mac: spec.podMac, sandbox: env.netns },
+    ],
+    ips: ipam.ips,
+    routes: ipam.routes,
+    dns: ipam.dns ?? conf.dns ?? {},
+  };
+}

@@ -1,0 +1,255 @@
+// The lab's control loop: the store holds the user's objects; reconcile() turns them into the
+// desired pods (workloads expanded, pods scheduled) and makes the running pods match, creating and
+// deleting sandboxes with bounded concurrency. Pod objects (with status) live in the same store so
+// that later controllers (endpoints, proxy, DNS, policy) can watch them.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ClusterConfig, KubeObject, Loaded, V1Node, V1Pod } from '../../api/types.js';
+import { ObjectStore } from '../../store/store.js';
+import { validateObjects } from '../../api/validate.js';
+import { expandWorkloads } from '../../api/workloads.js';
+import { schedule } from '../../api/schedule.js';
+import { podCapacity } from '../../api/cluster.js';
+import { canonicalJSON } from '../../api/util.js';
+import { nodeConflist, type Conflist } from '../../cni/config.js';
+import type { ContainerState } from '../../sys/supervisor.js';
+import { planNetwork, type NetworkPlan, type NodePlan } from '../network-plan.js';
+import { applyNetwork } from '../network-apply.js';
+import { labDir, nodeDir, POD_BRIDGE } from '../names.js';
+import type { BuiltinPaths } from '../images.js';
+import { PodSandbox, type RuntimeContext } from './pod-runtime.js';
+import { startAgent, type Agent } from './agents.js';
+import { podStatus } from './pod-status.js';
+
+const POD_CONCURRENCY = 6;
+const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
+
+export interface LabPaths {
+  builtins: BuiltinPaths;
+  cniBin: string;
+  agentMain: string;
+}
+
+export interface ApplyResult {
+  kind: string;
+  namespace?: string;
+  name: string;
+  action: string;
+}
+
+export class Lab {
+  readonly store = new ObjectStore({ newUid: () => randomUUID(), now: () => new Date().toISOString() });
+  readonly plan: NetworkPlan;
+  private readonly sandboxes = new Map<string, PodSandbox>();
+  private readonly containerStates = new Map<string, Map<string, ContainerState>>();
+  private readonly podErrors = new Map<string, string>();
+  private readonly agents: Agent[] = [];
+  private readonly ctx: RuntimeContext;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(readonly config: ClusterConfig, private readonly paths: LabPaths) {
+    this.plan = planNetwork(config);
+    const conflists = new Map(this.plan.nodes.map((n) => [n.name, this.conflist(n)]));
+    this.ctx = {
+      lab: config.name,
+      config,
+      builtins: paths.builtins,
+      cniPath: [paths.cniBin, '/usr/lib/cni'],
+      conflistFor: (node) => conflists.get(node) as Conflist,
+      cacheDirFor: (node) => `${nodeDir(config.name, node)}/cni/cache`,
+    };
+  }
+
+  private conflist(node: NodePlan): Conflist {
+    return nodeConflist({
+      name: 'podnet',
+      bridge: POD_BRIDGE,
+      mtu: node.podMTU,
+      subnets: node.podCIDRs,
+      dataDir: `${nodeDir(this.config.name, node.name)}/ipam`,
+    });
+  }
+
+  async start(): Promise<void> {
+    await applyNetwork(this.plan, labDir(this.config.name));
+    await Promise.all(
+      this.plan.nodes.map(async (node) => {
+        const dir = nodeDir(this.config.name, node.name);
+        mkdirSync(`${dir}/cni/net.d`, { recursive: true });
+        writeFileSync(`${dir}/cni/net.d/10-podnet.conflist`, JSON.stringify(this.ctx.conflistFor(node.name), null, 2) + '\n');
+        this.agents.push(await startAgent(this.config.name, node, this.paths.agentMain));
+      }),
+    );
+    for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
+  }
+
+  /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn);
+    this.queue = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  apply(objects: Loaded[]): Promise<ApplyResult[]> {
+    return this.serial(async () => {
+      const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
+      const userObjects = objects.filter((o) => o.object.kind !== 'Cluster');
+      validateObjects(userObjects, namespaces);
+      const results = userObjects.map(({ object }) => ({
+        kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name,
+        action: this.store.apply(withNamespaceLabel(object)),
+      }));
+      await this.reconcile();
+      return results;
+    });
+  }
+
+  delete(objects: Loaded[]): Promise<ApplyResult[]> {
+    return this.serial(async () => {
+      const results = objects.filter((o) => o.object.kind !== 'Cluster').map(({ object }) => {
+        const { kind, metadata } = object;
+        const gone = this.store.delete(kind, metadata.namespace ?? '', metadata.name);
+        return { kind, namespace: metadata.namespace, name: metadata.name, action: gone ? 'deleted' : 'not found' };
+      });
+      // Deleting a namespace deletes what is in it.
+      for (const ns of objects.filter((o) => o.object.kind === 'Namespace')) {
+        for (const kind of ['Pod', ...WORKLOAD_KINDS, 'Service', 'EndpointSlice', 'NetworkPolicy']) {
+          for (const o of this.store.list(kind, ns.object.metadata.name)) this.store.delete(kind, ns.object.metadata.name, o.metadata.name);
+        }
+      }
+      await this.reconcile();
+      return results;
+    });
+  }
+
+  /** User pods and workloads → desired pods; scheduled; running pods made to match. */
+  private async reconcile(): Promise<void> {
+    const sources = this.store.list('Pod').filter((p) => !isGenerated(p));
+    const workloads = [...WORKLOAD_KINDS].flatMap((k) => this.store.list(k));
+    const nodes = this.config.nodes;
+    const desired = expandWorkloads([...sources, ...workloads], nodes);
+    const existing = new Map<string, string>();
+    for (const [key, sb] of this.sandboxes) existing.set(key, sb.node.name);
+    const assignment = schedule(desired, nodes, podCapacity(this.config), existing);
+
+    const want = new Map(desired.map((p) => [keyOf(p), p]));
+    const remove = [...this.sandboxes.entries()].filter(([key, sb]) => {
+      const d = want.get(key);
+      return !d || canonicalJSON(specOf(d)) !== canonicalJSON(specOf(sb.pod));
+    });
+    await limit(remove.map(([key, sb]) => async () => {
+      this.sandboxes.delete(key);
+      this.containerStates.delete(key);
+      await sb.destroy(graceOf(sb.pod));
+      if (!want.has(key) || isGenerated(sb.pod)) this.store.delete('Pod', sb.namespace, sb.name);
+    }));
+
+    const create = [...want.entries()].filter(([key]) => !this.sandboxes.has(key));
+    await limit(create.map(([key, pod]) => async () => {
+      const nodeName = assignment.get(key) ?? '';
+      const node = this.plan.nodes.find((n) => n.name === nodeName);
+      if (!node) throw new Error(`pod ${key}: no node ${nodeName}`);
+      const scheduled: V1Pod = {
+        ...pod,
+        metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...(isGenerated(pod) ? { 'podnet.dev/generated': 'true' } : {}) } },
+        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName },
+      };
+      this.store.apply(scheduled as unknown as KubeObject);
+      const stored = this.store.get('Pod', key.split('/')[0], key.split('/')[1]) as unknown as V1Pod;
+      const sb = new PodSandbox(this.ctx, stored, node);
+      this.sandboxes.set(key, sb);
+      this.containerStates.set(key, new Map());
+      this.refreshStatus(key);
+      try {
+        await sb.create();
+        this.refreshStatus(key);
+        sb.startContainers(this.podWithStatus(key) ?? stored, (name, state) => {
+          this.containerStates.get(key)?.set(name, state);
+          this.refreshStatus(key);
+        });
+      } catch (err) {
+        this.podErrors.set(key, (err as Error).message);
+        this.refreshStatus(key);
+      }
+    }));
+  }
+
+  private podWithStatus(key: string): V1Pod | undefined {
+    const [ns, name] = key.split('/');
+    return this.store.get('Pod', ns, name) as unknown as V1Pod | undefined;
+  }
+
+  private refreshStatus(key: string): void {
+    const sb = this.sandboxes.get(key);
+    const pod = this.podWithStatus(key);
+    if (!sb || !pod) return;
+    const status = podStatus(pod, sb.node.underlayIPs, sb.ips, this.containerStates.get(key) ?? new Map(), this.podErrors.get(key));
+    this.store.updateStatus('Pod', sb.namespace, sb.name, status);
+  }
+
+  list(kind: string, namespace?: string): KubeObject[] {
+    return this.store.list(kind, namespace);
+  }
+
+  sandbox(namespace: string, name: string): PodSandbox | undefined {
+    return this.sandboxes.get(`${namespace}/${name}`);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sandboxes.values()].flatMap((sb) => [...sb.containers.values()].map((c) => c.stop(1000))));
+    for (const a of this.agents) a.stop();
+  }
+}
+
+function keyOf(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name}`;
+}
+
+function isGenerated(pod: { metadata?: { ownerReferences?: unknown[] } }): boolean {
+  return (pod.metadata?.ownerReferences?.length ?? 0) > 0;
+}
+
+function specOf(pod: V1Pod): unknown {
+  const { nodeName: _n, ...rest } = pod.spec ?? { containers: [] };
+  return { spec: rest, labels: pod.metadata?.labels ?? {} };
+}
+
+function graceOf(pod: V1Pod): number {
+  return Math.min(pod.spec?.terminationGracePeriodSeconds ?? 30, 5) * 1000;
+}
+
+function withNamespaceLabel(obj: KubeObject): KubeObject {
+  if (obj.kind !== 'Namespace') return obj;
+  // As upstream: every namespace carries its own name as a label, so selectors can match it.
+  return { ...obj, metadata: { ...obj.metadata, labels: { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name } } };
+}
+
+function nodeObject(node: NodePlan): V1Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: node.name, labels: node.labels },
+    spec: { podCIDR: node.podCIDRs[0], podCIDRs: node.podCIDRs },
+    status: {
+      addresses: [...node.underlayIPs.map((a) => ({ type: 'InternalIP', address: a })), { type: 'Hostname', address: node.name }],
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'podnet lab node is ready' }],
+      nodeInfo: {
+        architecture: process.arch, bootID: '', containerRuntimeVersion: 'podnet://lab', kernelVersion: '', kubeProxyVersion: '',
+        kubeletVersion: 'podnet', machineID: '', operatingSystem: 'linux', osImage: 'podnet lab node', systemUUID: '',
+      },
+    },
+  };
+}
+
+async function limit(tasks: (() => Promise<void>)[]): Promise<void> {
+  const errors: Error[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++];
+      await task().catch((e: Error) => errors.push(e));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(POD_CONCURRENCY, tasks.length) }, worker));
+  if (errors.length) throw errors[0];
+}

@@ -1,0 +1,38 @@
+// There are no images to pull in the lab: a container's command runs as a host program. Images
+// whose entrypoint podnet implements itself (agnhost, pause) run podnet's built-in versions, so
+// upstream manifests work unchanged.
+import type { V1Container } from '../api/types.js';
+
+export class ImageError extends Error {
+  readonly code = 'EIMAGE';
+}
+
+export interface BuiltinPaths {
+  /** The Node.js binary and the compiled agnhost entry. */
+  node: string;
+  agnhost: string;
+}
+
+const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+const PAUSE = /^([a-z0-9.-]+(:\d+)?\/)?pause(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+
+export function isAgnhost(image: string): boolean {
+  return AGNHOST.test(image);
+}
+
+/** The argv a container runs, following Kubernetes' command/args over entrypoint/cmd rules. */
+export function containerArgv(container: V1Container, paths: BuiltinPaths): string[] {
+  const image = container.image ?? '';
+  const command = container.command ?? [];
+  const args = container.args ?? [];
+  if (isAgnhost(image)) {
+    // The image's entrypoint is /agnhost; a command that names it explicitly means the same.
+    const cmd = command.length === 0 || /(^|\/)agnhost$/.test(command[0]) ? command.slice(1) : null;
+    if (cmd !== null) return [paths.node, paths.agnhost, ...cmd, ...args];
+  }
+  if (PAUSE.test(image) && command.length === 0) return [paths.node, paths.agnhost, 'pause'];
+  if (command.length > 0) return [...command, ...args];
+  throw new ImageError(
+    `image ${image || '(none)'} has no command that podnet can run: give container ${container.name} a command (a host program), or use registry.k8s.io/e2e-test-images/agnhost`,
+  );
+}
