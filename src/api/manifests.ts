@@ -37,7 +37,13 @@ export function parseManifests(files: ManifestFile[]): ParsedManifests {
         const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
         throw new ManifestError({ file, line: first.linePos?.[0].line }, `invalid YAML: ${problem}`);
       }
-      const value: unknown = doc.toJS();
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (e) {
+        // e.g. excessive alias expansion (a "billion laughs" document), which yaml refuses.
+        throw new ManifestError({ file }, `invalid YAML in document ${index + 1}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
       const source: Source = { file, doc: index };
       for (const obj of flattenList(value, source)) {

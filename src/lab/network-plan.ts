@@ -80,7 +80,7 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
     });
     ipBatch.push(`link set ${NODE_UPLINK} up`);
     // The underlay namespace is the lab's "outside": it has no route anywhere else.
-    underlayGw.forEach((gw, f) => ipBatch.push(`${f === 1 ? '-6 ' : ''}route add default via ${gw}`));
+    underlayGw.forEach((gw) => ipBatch.push(`route add default via ${gw}`));
 
     const peers = nodes.filter((p) => p !== node);
     const fdbBatch: string[] = [];

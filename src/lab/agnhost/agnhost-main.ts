@@ -38,6 +38,16 @@ const subcommands: Record<string, Subcommand> = {
     short: 'Creates HTTP(S) and UDP servers with various endpoints',
     run: async (f) => {
       const exit = (code: number): never => process.exit(code);
+      const delay = f.int('delay-shutdown');
+      let handle: { markTerminating(): void } | undefined;
+      // Handlers go in before listening so an early SIGTERM still exits cleanly.
+      // Upstream: SIGTERM flips /readyz to 503, then exits 0 after --delay-shutdown seconds.
+      process.once('SIGTERM', () => {
+        handle?.markTerminating();
+        if (delay > 0) goLog(`Sleeping ${delay} seconds before terminating...`);
+        setTimeout(() => exit(0), delay * 1000);
+      });
+      process.once('SIGINT', () => exit(0));
       let h;
       try {
         h = await startNetexec({
@@ -54,15 +64,7 @@ const subcommands: Record<string, Subcommand> = {
       } catch (e) {
         return fatal(`Error occurred: ${(e as Error).message}`);
       }
-      const handle = h;
-      const delay = f.int('delay-shutdown');
-      // Upstream: SIGTERM flips /readyz to 503, then exits 0 after --delay-shutdown seconds.
-      process.once('SIGTERM', () => {
-        handle.markTerminating();
-        if (delay > 0) goLog(`Sleeping ${delay} seconds before terminating...`);
-        setTimeout(() => exit(0), delay * 1000);
-      });
-      process.once('SIGINT', () => exit(0));
+      handle = h;
       return undefined; // keep serving
     },
   },
@@ -74,11 +76,6 @@ const subcommands: Record<string, Subcommand> = {
       const opts = { tcp: f.bool('tcp'), udp: f.bool('udp'), http: f.bool('http'), close: f.bool('close'), port: f.int('port') };
       const conflict = modeConflict(opts);
       if (conflict !== undefined) return fatal(conflict);
-      try {
-        await startServeHostname({ ...opts, bindHost: bindAllAddress() });
-      } catch (e) {
-        return fatal(`Error from listen: ${(e as Error).message}`);
-      }
       // Upstream keeps serving for 60s after SIGTERM so that endpoint removal can be observed.
       process.once('SIGTERM', () => {
         goLog('Shutting down after receiving signal: terminated.');
@@ -86,6 +83,11 @@ const subcommands: Record<string, Subcommand> = {
         setTimeout(() => process.exit(0), serveAfterSigtermMs);
       });
       process.once('SIGINT', () => process.exit(0));
+      try {
+        await startServeHostname({ ...opts, bindHost: bindAllAddress() });
+      } catch (e) {
+        return fatal(`Error from listen: ${(e as Error).message}`);
+      }
       return undefined;
     },
   },

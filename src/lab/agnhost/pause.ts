@@ -4,7 +4,6 @@
 
 /** Resolves with the exit code once SIGTERM or SIGINT arrives. */
 export function pause(out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  out.write('Paused\n');
   return new Promise((resolve) => {
     // The pending promise alone would not keep Node alive; this timer does, cheaply.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -16,5 +15,6 @@ export function pause(out: NodeJS.WritableStream = process.stdout): Promise<numb
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    out.write('Paused\n'); // only after the handlers exist, so "Paused" means signals are safe
   });
 }

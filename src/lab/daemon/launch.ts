@@ -134,6 +134,7 @@ export async function waitForPods(client: LabClient, timeoutMs: number): Promise
 
 export async function labDown(name: string): Promise<{ namespaces: number; processes: number }> {
   requireRoot('podnet down');
+  if (!existsSync(labDir(name))) throw new LabError(`no lab named ${name} (podnet status lists running labs)`);
   const pid = daemonPid(name);
   if (pid !== undefined) await new LabClient(name).shutdown().catch(() => undefined);
   return teardownLab(name);
