@@ -23,6 +23,7 @@ const TMP = `/tmp/${P}`;
 const DATA = join(TMP, 'ipam');
 const netnsCreated: string[] = [];
 const procs: ChildProcess[] = [];
+let agentLog = '';
 
 function conf(over: Record<string, unknown> = {}, version = '1.0.0', dataDir = DATA): string {
   return JSON.stringify({
@@ -73,7 +74,7 @@ async function addNetns(name: string): Promise<void> {
   netnsCreated.push(name);
 }
 
-function startProc(argv: string[], readyLine: string): Promise<ChildProcess> {
+function startProc(argv: string[], readyLine: string, onStderr?: (s: string) => void): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(child);
@@ -87,7 +88,10 @@ function startProc(argv: string[], readyLine: string): Promise<ChildProcess> {
         resolve(child);
       }
     });
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      onStderr?.(b.toString());
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
@@ -125,7 +129,7 @@ describe('podnet CNI plugin (integration)', { skip: !isRoot && 'needs root' }, (
     await addNetns(NODE);
     await addNetns(NODE_SA);
     for (let i = 0; i < 8; i++) await addNetns(`${P}-p${i}`);
-    await startProc(['ip', 'netns', 'exec', NODE, process.execPath, AGENT], 'ready');
+    await startProc(['ip', 'netns', 'exec', NODE, process.execPath, AGENT], 'ready', (s) => (agentLog += s));
   });
 
   after(async () => {
@@ -168,6 +172,8 @@ describe('podnet CNI plugin (integration)', { skip: !isRoot && 'needs root' }, (
     const a = await plugin('ADD', conf(), { id: 'pod-a', pod: `${P}-p0` });
     assert.equal(a.code, 0, a.stdout);
     assert.deepEqual(ipsOf(a), ['10.244.1.2/24', 'fd00:10:244:1::2/64']);
+    // Served by the agent (not the standalone fallback).
+    assert.match(agentLog, /ADD pod-a eth0 ok/);
     const again = await plugin('ADD', conf(), { id: 'pod-a', pod: `${P}-p0` });
     assert.equal(again.code, 0, again.stdout);
     assert.deepEqual(again.json, a.json);
@@ -275,6 +281,7 @@ describe('podnet CNI plugin (integration)', { skip: !isRoot && 'needs root' }, (
     assert.equal(a.code, 0, a.stdout);
     assert.deepEqual(ipsOf(a), ['10.244.1.2/24', 'fd00:10:244:1::2/64']);
     assert.equal((await run('ip', ['link', 'show', 'cni0'], { netns: NODE_SA })).code, 0);
+    assert.doesNotMatch(agentLog, /sa-1/);
     const d = await plugin('DEL', conf({}, '1.0.0', data), { id: 'sa-1', pod: `${P}-p4`, node: NODE_SA });
     assert.equal(d.code, 0, d.stdout);
   });

@@ -126,7 +126,7 @@ function resolveNodes(flagCount: number | undefined, value: unknown, docWhere: (
   const where = flagCount !== undefined ? { field: '--nodes' } : docWhere('spec.nodes');
   count = flagCount ?? count;
   if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
-    throw new ManifestError(where, `must be a list of nodes or a number between 1 and ${MAX_NODES}, not ${JSON.stringify(count)}`);
+    throw new ManifestError(where, `must be a list of nodes or a number between 1 and ${MAX_NODES}, not ${String(count)}`);
   }
   const nodes: NodeSpec[] = [];
   const names = new Set(listed.map((n) => n.name));

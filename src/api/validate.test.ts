@@ -105,6 +105,12 @@ describe('validateObjects', () => {
     validateObjects(load({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b', namespace: 'default' } }), new Set());
   });
 
+  it('allows one Cluster document', () => {
+    const cluster = (name: string): KubeObject => ({ apiVersion: 'podnet.dev/v1alpha1', kind: 'Cluster', metadata: { name } });
+    assert.throws(() => validateObjects(load(cluster('a'), cluster('b')), new Set()),
+      { message: 'app.yaml: Cluster b: kind: only one Cluster document is allowed; Cluster a is in app.yaml (document 1)' });
+  });
+
   it('validates bare pods at spec', () => {
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'i' }], nodeName: 'Node_1' } };
     assert.throws(() => validateObjects(load(pod), new Set()), { message: /^app\.yaml: Pod default\/p: spec\.nodeName: "Node_1" must be a DNS subdomain/ });

@@ -1,7 +1,7 @@
 // Object validation after loading: names, labels, annotations, pod specs and workloads. Throws the
 // first problem as a ManifestError naming file, object and field, as the API server would reject
 // it, so what works in the lab also applies to a real cluster.
-import { errorsFor, type FieldError } from './errors.js';
+import { errorsFor, objectRef, type FieldError } from './errors.js';
 import { BUILTIN_NAMESPACES, WORKLOAD_KINDS, isNamespaced } from './kinds.js';
 import { checkDNS1035Label, checkDNS1123Label, checkDNS1123Subdomain, checkQualifiedName } from './names.js';
 import { validatePodSpec } from './podspec.js';
@@ -15,6 +15,13 @@ const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 export function validateObjects(objects: Loaded[], existingNamespaces: Set<string>): void {
   const namespaces = new Set([...BUILTIN_NAMESPACES, ...existingNamespaces]);
   for (const { object } of objects) if (object.kind === 'Namespace') namespaces.add(object.metadata.name);
+  // One lab, one Cluster document: two would silently disagree about CIDRs and nodes.
+  const clusters = objects.filter((o) => o.object.kind === 'Cluster');
+  if (clusters.length > 1) {
+    const [first, second] = clusters;
+    throw errorsFor(second.object, second.source)('kind',
+      `only one Cluster document is allowed; ${objectRef(first.object)} is in ${first.source.file} (document ${first.source.doc + 1})`);
+  }
   for (const { object, source } of objects) {
     const err = errorsFor(object, source);
     validateMetadata(object, err);

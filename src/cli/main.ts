@@ -32,8 +32,6 @@ async function findPod(client: LabClient, ref: string, container?: string): Prom
 
 const program = new Command('podnet')
   .description('Kubernetes networking, for real, on one machine: podnet labs, CNI, services, policy')
-  .enablePositionalOptions()
-  .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
 
 program.command('up')
@@ -93,7 +91,6 @@ program.command('exec')
   .argument('<command...>', 'command and arguments (after --)')
   .option('-c, --container <name>', 'container (all share the pod network)')
   .option('--name <name>', 'lab name')
-  .passThroughOptions()
   .action(async (ref: string, command: string[], o) => {
     requireRoot('podnet exec');
     const lab = pickLab(o.name);

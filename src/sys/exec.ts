@@ -114,7 +114,7 @@ export function runInteractive(argv: string[], env?: NodeJS.ProcessEnv): Promise
 
 /** Finds a program on PATH without running it (up-front checks for missing tools). */
 export function onPath(tool: string): boolean {
-  const dirs = (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
+  const dirs = (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':');
   return dirs.some((d) => existsSync(`${d}/${tool}`));
 }
 

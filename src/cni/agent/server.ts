@@ -17,7 +17,9 @@ export interface AgentOptions {
 
 export async function startAgent(opts: AgentOptions = {}): Promise<Server> {
   const hooks: HandleHooks = { log: opts.log };
-  const server = createServer((sock) => {
+  // allowHalfOpen: the shim shuts down its write side to mark the end of the request and then
+  // waits for the reply; without it Node would close our side on the first FIN.
+  const server = createServer({ allowHalfOpen: true }, (sock) => {
     const chunks: Buffer[] = [];
     let size = 0;
     sock.on('data', (b: Buffer) => {

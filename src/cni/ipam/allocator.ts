@@ -7,6 +7,8 @@ import { formatIp, parseIp, type Ip } from './ip.js';
 import { candidates, prefixAddress, rangeOf, type RangeSet } from './range.js';
 import type { IpConfig, Route } from '../types.js';
 
+const MAX_TRIES = 1 << 16;
+
 export interface Allocation {
   ip: string;
   containerID: string;
@@ -53,7 +55,10 @@ export async function allocate(store: AllocStore, sets: RangeSet[], containerID:
     for (let i = 0; i < sets.length; i++) {
       const lastStr = await store.lastReserved(i);
       let won: Ip | undefined;
+      let tries = 0;
       for (const { ip } of candidates(sets[i], lastStr ? parseIp(lastStr) : undefined)) {
+        // An IPv6 /64 has 2^64 candidates: give up long before walking them all.
+        if (++tries > MAX_TRIES) break;
         if (await store.reserve(formatIp(ip), containerID, ifname)) {
           won = ip;
           break;

@@ -1,6 +1,6 @@
 // Applies link plans with one `ip -batch` per namespace, and reads state back for CHECK and GC.
 import { ipBatch, run } from '../../sys/exec.js';
-import { bridgeLines, nodeLines, podLines, type AttachSpec, type BridgeSpec } from './plan.js';
+import { bridgeLines, type BridgeSpec } from './plan.js';
 
 export interface LinkState {
   name: string;
@@ -82,11 +82,6 @@ export function ensureBridge(spec: BridgeSpec): Promise<void> {
     p.catch(() => ensured.delete(key));
   }
   return p;
-}
-
-export async function attach(spec: AttachSpec): Promise<void> {
-  await ipBatch(nodeLines(spec));
-  await ipBatch(podLines(spec), { netns: spec.netnsPath });
 }
 
 /** Deletes a link if it exists (deleting one end of a veth deletes both). */

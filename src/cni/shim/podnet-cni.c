@@ -65,19 +65,29 @@ static int wanted(const char *kv) {
 }
 
 int main(void) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) fail("socket");
+  /*
+   * Abstract names are matched on their full length. Node.js 20 (libuv) binds "\0podnet-cni" padded
+   * with NULs to sizeof(sun_path); other servers (and later Node versions) bind the exact length.
+   * Try the exact name first, then the padded one.
+   */
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
   memcpy(addr.sun_path + 1, SOCK_NAME, sizeof SOCK_NAME - 1); /* sun_path[0] = '\0': abstract */
-  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + sizeof SOCK_NAME - 1);
-  int rc;
-  do rc = connect(fd, (struct sockaddr *)&addr, alen); while (rc < 0 && errno == EINTR);
-  if (rc < 0) {
-    close(fd);
-    exec_standalone();
+  socklen_t lens[2] = {(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + sizeof SOCK_NAME - 1),
+                       (socklen_t)sizeof addr};
+  int fd = -1;
+  for (int i = 0; i < 2 && fd < 0; i++) {
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket");
+    int rc;
+    do rc = connect(fd, (struct sockaddr *)&addr, lens[i]); while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+      close(fd);
+      fd = -1;
+    }
   }
+  if (fd < 0) exec_standalone();
 
   for (char **e = environ; *e; e++) {
     if (wanted(*e) && write_all(fd, *e, strlen(*e) + 1) < 0) fail("write env");

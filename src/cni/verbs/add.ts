@@ -4,8 +4,9 @@
 import { invalidEnv } from '../errors.js';
 import { netnsPath } from '../../sys/exec.js';
 import { ipamAdd } from '../ipam/ops.js';
-import { attach, deleteLink, ensureBridge, forgetBridge } from '../link/apply.js';
-import { bridgeMac, bridgeSpec, hostVethMac, hostVethName, macForIp, type AttachSpec } from '../link/plan.js';
+import { deleteLink, ensureBridge, forgetBridge } from '../link/apply.js';
+import { startIpBatch } from '../agent/ip-batch.js';
+import { bridgeMac, bridgeSpec, hostVethMac, hostVethName, macForIp, nodeLines, podLines, type AttachSpec } from '../link/plan.js';
 import { netnsExists } from '../store/host.js';
 import type { CniEnv } from '../env.js';
 import type { NetConf } from '../netconf.js';
@@ -13,7 +14,17 @@ import type { CniResult } from '../types.js';
 
 export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string): Promise<CniResult> {
   if (!(await netnsExists(env.netns))) throw invalidEnv(`CNI_NETNS ${env.netns} does not exist`);
-  const ipam = await ipamAdd(conf, env, stdin);
+  // Start both ip processes now; their startup overlaps with IPAM (see agent/ip-batch.ts).
+  const nodeBatch = startIpBatch();
+  const podBatch = startIpBatch(netnsPath(env.netns));
+  let ipam: Awaited<ReturnType<typeof ipamAdd>>;
+  try {
+    ipam = await ipamAdd(conf, env, stdin);
+  } catch (e) {
+    nodeBatch.cancel();
+    podBatch.cancel();
+    throw e;
+  }
   const hostVeth = hostVethName(env.containerID, env.ifname);
   const spec: AttachSpec = {
     bridge: conf.bridge,
@@ -33,9 +44,12 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string): Promise
     await ensureBridge(bridge);
     // A repeated ADD: drop the old pair (if any) and rebuild it with the same addresses.
     if (ipam.existing) await deleteLink(hostVeth);
-    await attach(spec);
+    await nodeBatch.run(nodeLines(spec));
+    await podBatch.run(podLines(spec));
     ok = true;
   } finally {
+    nodeBatch.cancel();
+    podBatch.cancel();
     if (!ok) {
       forgetBridge(conf.bridge);
       await deleteLink(hostVeth).catch(() => false);

@@ -48,9 +48,8 @@ const subcommands: Record<string, Subcommand> = {
         setTimeout(() => exit(0), delay * 1000);
       });
       process.once('SIGINT', () => exit(0));
-      let h;
       try {
-        h = await startNetexec({
+        handle = await startNetexec({
           httpPort: f.int('http-port'),
           udpPort: f.int('udp-port'),
           sctpPort: f.int('sctp-port'),
@@ -64,7 +63,6 @@ const subcommands: Record<string, Subcommand> = {
       } catch (e) {
         return fatal(`Error occurred: ${(e as Error).message}`);
       }
-      handle = h;
       return undefined; // keep serving
     },
   },

@@ -122,7 +122,8 @@ export async function waitForPods(client: LabClient, timeoutMs: number): Promise
       const msg = broken.status?.message ?? broken.status?.containerStatuses?.find((c) => c.state?.waiting?.message)?.state?.waiting?.message;
       throw new LabError(`pod ${broken.metadata?.namespace}/${broken.metadata?.name}: ${msg ?? 'failed to start'}`);
     }
-    const done = pods.every((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' || (p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running)));
+    // Running once every container has started (a crash-looping one included, as kubectl shows it).
+    const done = pods.every((p) => p.status?.phase && p.status.phase !== 'Pending');
     if (done) return pods;
     if (Date.now() > deadline) {
       const waiting = pods.filter((p) => p.status?.phase !== 'Running').map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
