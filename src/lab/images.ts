@@ -29,7 +29,7 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
     // The image's entrypoint is /agnhost; a command that names it explicitly means the same.
     const cmd = command.length === 0 || /(^|\/)agnhost(-2)?$/.test(command[0]) ? command.slice(1) : null;
     // The image's CMD is `pause`: with neither command nor args, that is what runs.
-    if (cmd !== null) return [paths.node, paths.agnhost, ...(cmd.length || args.length ? [...cmd, ...args] : ['pause'])];
+    if (cmd !== null) return [paths.node, paths.agnhost, ...(command.length || args.length ? [...cmd, ...args] : ['pause'])];
   }
   if (PAUSE.test(image) && command.length === 0) return [paths.node, paths.agnhost, 'pause'];
   if (command.length > 0) return [...command, ...args];

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { V1Container } from '../api/types.js';
+import { containerArgv, ImageError, isAgnhost, type BuiltinPaths } from './images.js';
+
+const paths: BuiltinPaths = { node: '/usr/bin/node', agnhost: '/opt/podnet/agnhost-main.js' };
+const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+const builtin = (...argv: string[]) => [paths.node, paths.agnhost, ...argv];
+const argv = (c: Partial<V1Container>) => containerArgv({ name: 'c', ...c }, paths);
+
+describe('isAgnhost', () => {
+  it('recognises agnhost image references', () => {
+    for (const image of [
+      AGNHOST,
+      'agnhost',
+      'agnhost:2.40',
+      'k8s.gcr.io/e2e-test-images/agnhost:2.21',
+      'gcr.io/kubernetes-e2e-test-images/agnhost:2.8',
+      'localhost:5000/agnhost-amd64:1.0',
+      `${AGNHOST}@sha256:${'ab'.repeat(32)}`,
+    ]) assert.ok(isAgnhost(image), image);
+  });
+
+  it('rejects other images', () => {
+    for (const image of ['busybox', 'registry.k8s.io/pause:3.9', 'example.com/not-agnhost:1', 'agnhostx', '']) {
+      assert.ok(!isAgnhost(image), image);
+    }
+  });
+});
+
+describe('containerArgv', () => {
+  it('agnhost with args runs the built-in agnhost with those args', () => {
+    assert.deepEqual(argv({ image: AGNHOST, args: ['netexec', '--http-port=8080'] }), builtin('netexec', '--http-port=8080'));
+  });
+
+  it('agnhost with command /agnhost (or agnhost, agnhost-2) drops the entrypoint and keeps the rest', () => {
+    assert.deepEqual(argv({ image: AGNHOST, command: ['/agnhost', 'serve-hostname'], args: ['--port=9376'] }), builtin('serve-hostname', '--port=9376'));
+    assert.deepEqual(argv({ image: AGNHOST, command: ['/agnhost'], args: ['netexec'] }), builtin('netexec'));
+    assert.deepEqual(argv({ image: AGNHOST, command: ['agnhost', 'pause'] }), builtin('pause'));
+    assert.deepEqual(argv({ image: AGNHOST, command: ['/agnhost-2', 'netexec'] }), builtin('netexec'));
+    assert.deepEqual(argv({ image: 'registry.k8s.io/e2e-test-images/agnhost-2:2.53', args: ['netexec'] }), builtin('netexec'));
+  });
+
+  it('agnhost with neither command nor args runs the image CMD, pause', () => {
+    assert.deepEqual(argv({ image: AGNHOST }), builtin('pause'));
+    assert.deepEqual(argv({ image: AGNHOST, command: [], args: [] }), builtin('pause'));
+  });
+
+  it('agnhost with a command but no args ignores the image CMD, as Kubernetes does', () => {
+    assert.deepEqual(argv({ image: AGNHOST, command: ['/agnhost'] }), builtin());
+  });
+
+  it('agnhost with some other command runs it as a host program', () => {
+    assert.deepEqual(argv({ image: AGNHOST, command: ['sh', '-c'], args: ['echo hi'] }), ['sh', '-c', 'echo hi']);
+  });
+
+  it('pause images run the built-in pause', () => {
+    assert.deepEqual(argv({ image: 'registry.k8s.io/pause:3.9' }), builtin('pause'));
+    assert.deepEqual(argv({ image: 'pause' }), builtin('pause'));
+    // A pause image with a command is the command.
+    assert.deepEqual(argv({ image: 'registry.k8s.io/pause:3.9', command: ['sleep'], args: ['1'] }), ['sleep', '1']);
+  });
+
+  it('any other image with a command runs that host program, args appended', () => {
+    assert.deepEqual(argv({ image: 'busybox', command: ['/bin/sleep'], args: ['3600'] }), ['/bin/sleep', '3600']);
+    assert.deepEqual(argv({ image: 'busybox', command: ['true'] }), ['true']);
+    assert.deepEqual(argv({ command: ['true'] }), ['true']);
+  });
+
+  it('an image without a command is an ImageError naming the image and the container', () => {
+    const err = (c: V1Container) => (e: unknown) => {
+      assert.ok(e instanceof ImageError);
+      assert.equal(e.code, 'EIMAGE');
+      assert.match(e.message, new RegExp(`image ${(c.image ?? '(none)').replace(/[()]/g, '\\$&')} `));
+      assert.match(e.message, new RegExp(`container ${c.name}\\b`));
+      return true;
+    };
+    for (const c of [
+      { name: 'web', image: 'nginx:1.27' },
+      { name: 'web', image: 'nginx:1.27', args: ['-g', 'daemon off;'] },
+      { name: 'nothing' },
+    ]) assert.throws(() => containerArgv(c, paths), err(c));
+  });
+});
