@@ -31,6 +31,7 @@ for (const backend of ['vxlan', 'routed'] as const) {
         const report = await checkConnectivity(name, r.pods);
         assert.deepEqual(report.failures, []);
         assert.equal(report.probes, 30 * 29 * 2 * (ipFamily === 'dual' ? 2 : 1));
+        assert.equal(report.crossNode, 30 * 20 * 2 * (ipFamily === 'dual' ? 2 : 1), 'two thirds of the probes cross nodes');
       } finally {
         await labDown(name).catch(() => undefined);
       }

@@ -124,7 +124,7 @@ program.command('check')
     const pods = (await new LabClient(lab).list('Pod')) as unknown as V1Pod[];
     const r = await checkConnectivity(lab, pods);
     for (const f of r.failures.slice(0, 20)) out(`FAIL ${f.from} -> ${f.to} ${f.ip} ${f.protocol}: ${f.problem}\n`);
-    out(`connectivity: ${r.passed}/${r.probes} probes passed between ${r.pods} pods (TCP and UDP, every pod IP; median ${r.medianMs.toFixed(1)} ms)\n`);
+    out(`connectivity: ${r.passed}/${r.probes} probes passed between ${r.pods} pods, ${r.crossNode} of them across nodes (TCP and UDP, every pod IP, source pod IP preserved; median ${r.medianMs.toFixed(1)} ms)\n`);
     if (r.failures.length) process.exitCode = 1;
   });
 

@@ -22,6 +22,8 @@ export interface CheckReport {
   probes: number;
   passed: number;
   failures: CheckFailure[];
+  /** Probes whose source and target pods sit on different nodes. */
+  crossNode: number;
   /** Median probe round trip, ms (includes connection setup). */
   medianMs: number;
 }
@@ -69,7 +71,9 @@ export async function checkConnectivity(lab: string, pods: V1Pod[], opts: { time
   const plan = checkTargets(pods);
   const failures: CheckFailure[] = [];
   const times: number[] = [];
+  const nodeOf = new Map(pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p.spec?.nodeName]));
   let probes = 0;
+  let crossNode = 0;
   let next = 0;
   const worker = async () => {
     while (next < plan.length) {
@@ -79,11 +83,12 @@ export async function checkConnectivity(lab: string, pods: V1Pod[], opts: { time
       const out = await run('ip', ['netns', 'exec', netns, process.execPath, PROBER], { input });
       const results = JSON.parse(out.stdout) as ProbeResult[];
       probes += results.length;
+      crossNode += results.filter((r) => nodeOf.get(r.target) !== pod.spec?.nodeName).length;
       times.push(...results.map((r) => r.ms));
       failures.push(...judge(pod, results));
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 4, plan.length) }, worker));
   times.sort((a, b) => a - b);
-  return { pods: plan.length, probes, passed: probes - failures.length, failures, medianMs: times[Math.floor(times.length / 2)] ?? 0 };
+  return { pods: plan.length, probes, crossNode, passed: probes - failures.length, failures, medianMs: times[Math.floor(times.length / 2)] ?? 0 };
 }
