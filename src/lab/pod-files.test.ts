@@ -7,8 +7,8 @@ import { clusterDNS, hostsFile, resolvConf } from './pod-files.js';
 const ipv4 = resolveCluster({ name: 'lab' }, undefined);
 const dual = resolveCluster({ name: 'lab', ipFamily: 'dual' }, undefined);
 
-const pod = (spec: Partial<V1PodSpec> = {}, namespace: string | undefined = 'shop'): V1Pod => ({
-  metadata: { name: 'web-0', namespace },
+const pod = (spec: Partial<V1PodSpec> = {}, namespace: string | null = 'shop'): V1Pod => ({
+  metadata: { name: 'web-0', namespace: namespace ?? undefined },
   spec: { containers: [{ name: 'c' }], ...spec },
 });
 
@@ -30,7 +30,7 @@ describe('resolvConf', () => {
   });
 
   it('a pod without a namespace is in default', () => {
-    assert.match(resolvConf(pod({}, undefined), ipv4), /^search default\.svc\.cluster\.local /m);
+    assert.match(resolvConf(pod({}, null), ipv4), /^search default\.svc\.cluster\.local /m);
   });
 
   it('dnsPolicy None: only what dnsConfig gives', () => {
