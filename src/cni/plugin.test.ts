@@ -140,10 +140,8 @@ test('link plan: deterministic names and MACs, two batches', () => {
     routes: [{ dst: '0.0.0.0/0', gw: '10.244.1.1' }],
   };
   assert.deepEqual(nodeLines(spec), [
-    'link add veth01234567 mtu 1450 address 0a:5a:00:00:00:01 type veth peer name eth0 mtu 1450 address 0a:58:0a:f4:01:02 netns /run/netns/p',
-    'link set veth01234567 master cni0',
+    'link add veth01234567 mtu 1450 address 0a:5a:00:00:00:01 master cni0 up type veth peer name eth0 mtu 1450 address 0a:58:0a:f4:01:02 netns /run/netns/p',
     'link set veth01234567 type bridge_slave hairpin on',
-    'link set veth01234567 up',
   ]);
   assert.deepEqual(podLines(spec), [
     'link set lo up',

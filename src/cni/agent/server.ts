@@ -6,6 +6,7 @@ import { decodeRequest, encodeResponse } from '../framing.js';
 import { handleCni, type HandleHooks } from '../plugin.js';
 import { CniCode } from '../errors.js';
 import { LATEST_VERSION } from '../version.js';
+import { keepSpareHelper, nodeIp } from './ip-batch.js';
 
 export const SOCKET_NAME = '\0podnet-cni';
 const MAX_REQUEST = 4 << 20;
@@ -17,6 +18,9 @@ export interface AgentOptions {
 
 export async function startAgent(opts: AgentOptions = {}): Promise<Server> {
   const hooks: HandleHooks = { log: opts.log };
+  // Start the ip processes ADD uses now rather than in the first ADD (see ip-batch.ts).
+  nodeIp.warm();
+  keepSpareHelper();
   // allowHalfOpen: the shim shuts down its write side to mark the end of the request and then
   // waits for the reply; without it Node would close our side on the first FIN.
   const server = createServer({ allowHalfOpen: true }, (sock) => {
@@ -36,7 +40,7 @@ export async function startAgent(opts: AgentOptions = {}): Promise<Server> {
       reply.then((res) => sock.end(encodeResponse(res)), (e: unknown) => {
         opts.log?.(`internal error: ${String(e)}`);
         sock.destroy();
-      });
+      }).finally(() => setImmediate(keepSpareHelper)); // replace a used spare once we have answered
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -19,6 +19,7 @@ export interface AllocStore {
   /** Atomically claims `ip`; false when it is already taken. */
   reserve(ip: string, containerID: string, ifname: string): Promise<boolean>;
   release(ip: string, containerID: string, ifname: string): Promise<void>;
+  /** A hint where to continue the round-robin (may lag behind other allocators). */
   lastReserved(setIndex: number): Promise<string | undefined>;
   setLastReserved(setIndex: number, ip: string): Promise<void>;
   /** The addresses held by this attachment (empty when none). */
@@ -32,6 +33,12 @@ export interface IpamResult {
   ips: IpConfig[];
   /** True when the attachment already held these addresses (a repeated ADD). */
   existing: boolean;
+  /**
+   * The bookkeeping after the reservation (last reserved address, attachment index), still being
+   * written: the caller overlaps it with its own work and awaits it before answering. Only the
+   * O_EXCL reservations decide ownership, so nothing else has to wait for these writes.
+   */
+  saved: Promise<void>;
 }
 
 function toIpConfig(sets: RangeSet[], ipStr: string): IpConfig | undefined {
@@ -48,9 +55,10 @@ export async function allocate(store: AllocStore, sets: RangeSet[], containerID:
   const held = await store.byAttachment(containerID, ifname);
   if (held.length === sets.length) {
     const ips = held.map((ip) => toIpConfig(sets, ip));
-    if (ips.every((x): x is IpConfig => x !== undefined)) return { ips, existing: true };
+    if (ips.every((x): x is IpConfig => x !== undefined)) return { ips, existing: true, saved: Promise.resolve() };
   }
   const got: { ip: Ip; set: number }[] = [];
+  const writes: Promise<void>[] = [];
   try {
     for (let i = 0; i < sets.length; i++) {
       const lastStr = await store.lastReserved(i);
@@ -66,15 +74,18 @@ export async function allocate(store: AllocStore, sets: RangeSet[], containerID:
       }
       if (!won) throw new CniError(CniCode.Internal, `no IP addresses available in range set ${i}`, sets[i].map((r) => `${formatIp(r.start)}-${formatIp(r.end)}`).join(','));
       got.push({ ip: won, set: i });
-      await store.setLastReserved(i, formatIp(won));
+      writes.push(store.setLastReserved(i, formatIp(won)));
     }
-    const ips = got.map((g) => formatIp(g.ip));
-    await store.recordAttachment(containerID, ifname, ips);
-    return { ips: ips.map((ip) => toIpConfig(sets, ip) as IpConfig), existing: false };
   } catch (e) {
+    await Promise.allSettled(writes);
     for (const g of got) await store.release(formatIp(g.ip), containerID, ifname);
     throw e;
   }
+  const ips = got.map((g) => formatIp(g.ip));
+  writes.push(store.recordAttachment(containerID, ifname, ips));
+  const saved = Promise.all(writes).then(() => undefined);
+  saved.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+  return { ips: ips.map((ip) => toIpConfig(sets, ip) as IpConfig), existing: false, saved };
 }
 
 /** Releases everything this attachment holds; a no-op when it holds nothing (DEL is idempotent). */

@@ -28,6 +28,8 @@ export interface IpamOutcome {
   routes: Route[];
   dns?: Dns;
   existing: boolean;
+  /** Bookkeeping writes still in flight: await before answering (see allocator.ts). */
+  saved: Promise<void>;
   /** Undo (release) when the wiring that follows fails. */
   rollback: () => Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function ipamAdd(conf: NetConf, env: CniEnv, stdin: string): Promis
       routes: resultRoutes(conf.ipam.routes, r.ips),
       dns: conf.ipam.dns,
       existing: r.existing,
+      saved: r.saved,
       rollback: async () => void (await releaseAttachment(store, env.containerID, env.ifname)),
     };
   }
@@ -63,6 +66,7 @@ export async function ipamAdd(conf: NetConf, env: CniEnv, stdin: string): Promis
     routes: resultRoutes(res.routes ?? [], ips),
     dns: res.dns,
     existing: false,
+    saved: Promise.resolve(),
     rollback: async () => void (await delegate(conf, env, 'DEL', stdin)),
   };
 }

@@ -86,13 +86,15 @@ export interface AttachSpec {
   routes: Route[];
 }
 
-/** Node side: the veth pair (peer created directly inside the pod netns), enslaved, hairpin, up. */
+/**
+ * Node side: the veth pair, the peer created directly inside the pod netns (named, MTU, MAC) and the
+ * host end enslaved and up in the same request (the kernel applies master and flags on creation),
+ * then hairpin, which is bridge-port data and needs the port to exist.
+ */
 export function nodeLines(s: AttachSpec): string[] {
   return [
-    `link add ${s.hostVeth} mtu ${s.mtu} address ${s.hostMac} type veth peer name ${s.ifname} mtu ${s.mtu} address ${s.podMac} netns ${s.netnsPath}`,
-    `link set ${s.hostVeth} master ${s.bridge}`,
+    `link add ${s.hostVeth} mtu ${s.mtu} address ${s.hostMac} master ${s.bridge} up type veth peer name ${s.ifname} mtu ${s.mtu} address ${s.podMac} netns ${s.netnsPath}`,
     ...(s.hairpin ? [`link set ${s.hostVeth} type bridge_slave hairpin on`] : []),
-    `link set ${s.hostVeth} up`,
   ];
 }
 

@@ -15,6 +15,8 @@ function errno(e: unknown): string | undefined {
 
 export class DiskStore implements AllocStore {
   private ready: Promise<void> | undefined;
+  /** last_reserved_ip.<set> as this process last read or wrote it: a hint, so one read is enough. */
+  private last = new Map<number, string | undefined>();
 
   constructor(readonly dir: string) {}
 
@@ -66,15 +68,19 @@ export class DiskStore implements AllocStore {
   }
 
   async lastReserved(setIndex: number): Promise<string | undefined> {
+    if (this.last.has(setIndex)) return this.last.get(setIndex);
+    let ip: string | undefined;
     try {
-      return (await readFile(join(this.dir, `last_reserved_ip.${setIndex}`), 'utf8')).trim() || undefined;
+      ip = (await readFile(join(this.dir, `last_reserved_ip.${setIndex}`), 'utf8')).trim() || undefined;
     } catch (e) {
-      if (errno(e) === 'ENOENT') return undefined;
-      throw e;
+      if (errno(e) !== 'ENOENT') throw e;
     }
+    if (!this.last.has(setIndex)) this.last.set(setIndex, ip);
+    return this.last.get(setIndex);
   }
 
   async setLastReserved(setIndex: number, ip: string): Promise<void> {
+    this.last.set(setIndex, ip); // at once: a concurrent allocation continues after it
     // Write-then-rename so a concurrent reader never sees a half-written file.
     const tmp = join(this.dir, `.last_reserved_ip.${setIndex}.${process.pid}.${Math.random().toString(36).slice(2)}`);
     await writeFile(tmp, ip);
