@@ -37,6 +37,14 @@ describe('podStatus', () => {
     assert.equal(s.reason, undefined);
   });
 
+  it('Running (not Pending) while a container that has run before waits in CrashLoopBackOff', () => {
+    const backoff: ContainerState = { state: 'waiting', reason: 'CrashLoopBackOff', restartCount: 3 };
+    const s = podStatus(pod(['a'], 'Always'), HOST, IPS, states({ a: backoff }));
+    assert.equal(s.phase, 'Running');
+    assert.equal(s.containerStatuses?.[0].state?.waiting?.reason, 'CrashLoopBackOff');
+    assert.equal(condition(s, 'Ready'), 'False');
+  });
+
   it('Running when a container runs; Ready only when all do', () => {
     const some = podStatus(pod(['a', 'b']), HOST, IPS, states({ a: running(), b: waiting }));
     assert.equal(some.phase, 'Running');

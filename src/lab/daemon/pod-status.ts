@@ -27,7 +27,10 @@ export function podStatus(
   if (error) phase = 'Pending';
   else if (statuses.length > 0 && terminated.length === statuses.length && policy !== 'Always') {
     phase = terminated.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : policy === 'Never' ? 'Failed' : 'Running';
-  } else if (running > 0 || terminated.length > 0) phase = 'Running';
+  } else if (running > 0 || terminated.length > 0 || statuses.some((s) => s.restartCount > 0)) {
+    // A container that has run before (even one now in CrashLoopBackOff) makes the pod Running, as upstream.
+    phase = 'Running';
+  }
   const ready = statuses.length > 0 && statuses.every((s) => s.ready);
   const now = new Date();
   const cond = (type: string, ok: boolean) => ({ type, status: ok ? 'True' : 'False', lastTransitionTime: now });
