@@ -55,18 +55,23 @@ export async function connect(dest: string, protocol: string, timeoutNs: bigint,
   }
 }
 
+/** Upstream reports any lookup failure as `DNS: ...` before it dials. */
+async function resolveOrFail(dest: string): Promise<{ ip: string; port: number } | ConnectResult> {
+  try {
+    return await resolve(dest);
+  } catch (e) {
+    return fail(`DNS: ${(e as Error).message}`);
+  }
+}
+
 async function connectTCP(dest: string, timeoutNs: bigint): Promise<ConnectResult> {
   try {
     splitHostPort(dest);
   } catch (e) {
     return fail(`UNKNOWN: ${(e as Error).message}`);
   }
-  let addr: { ip: string; port: number };
-  try {
-    addr = await resolve(dest);
-  } catch (e) {
-    return fail(`DNS: ${(e as Error).message}`);
-  }
+  const addr = await resolveOrFail(dest);
+  if ('code' in addr) return addr;
   return new Promise((done) => {
     const sock = net.connect({ host: addr.ip, port: addr.port });
     const timer = timeoutNs > 0n ? setTimeout(() => finish(fail('TIMEOUT')), toMs(timeoutNs)) : undefined;
@@ -90,12 +95,8 @@ async function connectTCP(dest: string, timeoutNs: bigint): Promise<ConnectResul
  * --timeout is set; with 0 upstream waits forever, and so do we).
  */
 async function connectUDP(dest: string, timeoutNs: bigint, data: string): Promise<ConnectResult> {
-  let addr: { ip: string; port: number };
-  try {
-    addr = await resolve(dest);
-  } catch (e) {
-    return fail(`DNS: ${(e as Error).message}`);
-  }
+  const addr = await resolveOrFail(dest);
+  if ('code' in addr) return addr;
   return new Promise((done) => {
     const sock = dgram.createSocket(net.isIP(addr.ip) === 6 ? 'udp6' : 'udp4');
     const remote = joinHostPort(addr.ip, addr.port);
