@@ -17,11 +17,14 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # iproute2/nftables/util-linux: the data plane; containernetworking-plugins + iptables: the reference
 # CNI plugins (tests chain podnet with portmap, the bench compares with bridge + host-local);
-# gcc: builds the CNI plugin's shim; iperf3/dnsutils/conntrack: tests, bench, debugging.
+# gcc: builds the CNI plugin's shim; iperf3/dnsutils/conntrack: tests, bench, debugging;
+# dnsperf + dnsmasq-base/unbound: the DNS bench and its reference servers (run by the bench only,
+# never as host services).
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   iproute2 nftables iptables conntrack util-linux procps mount \
-  containernetworking-plugins iperf3 dnsutils gcc libc6-dev >/dev/null
+  containernetworking-plugins iperf3 dnsutils gcc libc6-dev \
+  dnsperf dnsmasq-base unbound >/dev/null
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent

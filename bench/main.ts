@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { benchCniAdd } from './cni.js';
 import { benchUp, type UpSample } from './lab-up.js';
 import { benchThroughput, VethBaseline, type ThroughputResult } from './throughput.js';
+import { benchServiceHop } from './service-latency.js';
+import { benchDns, dnsReport } from './dns.js';
 import { cleanupAll, installSignalHandlers, isInterrupted } from './cleanup.js';
 import { environmentLine, fmtGbps, fmtMs, heading, ratio, summaryTable, table, type SummaryRow } from './report.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SECTIONS = ['up', 'cni', 'throughput'] as const;
+const SECTIONS = ['up', 'cni', 'throughput', 'services', 'dns'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -19,7 +21,7 @@ interface Args {
 }
 
 function usage(msg: string): never {
-  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput[,...]]`);
+  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput|services|dns[,...]]`);
   process.exit(2);
 }
 
@@ -117,6 +119,26 @@ async function sectionThroughput(rows: SummaryRow[], reps: number, seconds: numb
   }
 }
 
+async function sectionServiceHop(rows: SummaryRow[], rounds: number, perRound: number): Promise<void> {
+  heading(`ClusterIP hop: client pod (node-1) -> server pod (node-2), by pod IP vs by Service VIP; ${rounds} alternating rounds of ${perRound} requests`);
+  const r = await benchServiceHop(ROOT, rounds, perRound);
+  const line = (what: string, d: { p50: number; p99: number }, v: { p50: number; p99: number }) =>
+    [what, fmtMs(d.p50), fmtMs(v.p50), ratio(v.p50, d.p50), fmtMs(d.p99), fmtMs(v.p99), ratio(v.p99, d.p99), `${((v.p50 - d.p50) * 1000).toFixed(0)} us`];
+  console.log(table(['requests', 'pod IP p50', 'VIP p50', 'ratio', 'pod IP p99', 'VIP p99', 'ratio', 'added p50'], [
+    line('new connection each', r.direct.fresh, r.viaVip.fresh),
+    line('kept-alive connection', r.direct.kept, r.viaVip.kept),
+  ]));
+  rows.push({ metric: 'HTTP via ClusterIP, new conn, p50', podnet: fmtMs(r.viaVip.fresh.p50), peer: fmtMs(r.direct.fresh.p50), peerName: 'direct pod IP', ratio: ratio(r.viaVip.fresh.p50, r.direct.fresh.p50), goal: '-' });
+  rows.push({ metric: 'HTTP via ClusterIP, kept conn, p50', podnet: fmtMs(r.viaVip.kept.p50), peer: fmtMs(r.direct.kept.p50), peerName: 'direct pod IP', ratio: ratio(r.viaVip.kept.p50, r.direct.kept.p50), goal: '-' });
+}
+
+async function sectionDns(rows: SummaryRow[], quick: boolean): Promise<void> {
+  heading('cluster DNS: podnet dns-main vs unbound and dnsmasq, 1,000 Services, dnsperf');
+  const r = dnsReport(await benchDns({ quick }));
+  console.log(r.text);
+  rows.push(...r.rows);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) usage('the bench must run as root: it creates network namespaces');
@@ -133,6 +155,8 @@ async function main(): Promise<void> {
   if (args.only.has('cni')) cniRef = await sectionCni(rows, cniN);
   if (args.only.has('up')) await sectionUp(rows, upReps, () => cniRef);
   if (args.only.has('throughput')) await sectionThroughput(rows, reps, seconds);
+  if (args.only.has('services')) await sectionServiceHop(rows, args.quick ? 2 : 5, args.quick ? 200 : 400);
+  if (args.only.has('dns')) await sectionDns(rows, args.quick);
   heading('summary');
   console.log(summaryTable(rows));
   console.log(`(ratios: podnet / peer; measured in one run, ${((Date.now() - started) / 1000).toFixed(0)} s; the machine is shared, so treat single figures as indicative)`);

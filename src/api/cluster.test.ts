@@ -16,6 +16,7 @@ describe('resolveCluster', () => {
       name: 'podnet', backend: 'vxlan', ipFamily: 'ipv4', mtu: 1500,
       nodes: [1, 2].map((i) => ({ name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'kubernetes.io/os': 'linux' } })),
       podCIDRs: ['10.244.0.0/16'], nodeMaskSizes: [24], serviceCIDRs: ['10.96.0.0/12'], underlayCIDRs: ['172.18.0.0/24'],
+      clusterDomain: 'cluster.local', nodePortRange: [30000, 32767], loadBalancerPools: ['172.18.0.240/28'], dnsUpstreams: [],
     });
     assert.deepEqual(nodePodCIDRs(c, 1), ['10.244.1.0/24']);
     assert.deepEqual(nodeUnderlayIPs(c, 0), ['172.18.0.2']);
@@ -29,6 +30,7 @@ describe('resolveCluster', () => {
     assert.deepEqual(c.nodeMaskSizes, [24, 64]);
     assert.deepEqual(c.serviceCIDRs, ['10.96.0.0/12', 'fd00:10:96::/108']);
     assert.deepEqual(c.underlayCIDRs, ['172.18.0.0/24', 'fd00:172:18::/64']);
+    assert.deepEqual(c.loadBalancerPools, ['172.18.0.240/28', 'fd00:172:18:0:f000::/68']);
     assert.deepEqual(nodePodCIDRs(c, 2), ['10.244.2.0/24', 'fd00:10:244:2::/64']);
     assert.deepEqual(nodeUnderlayIPs(c, 2), ['172.18.0.4', 'fd00:172:18::4']);
     assert.equal(podCapacity(c), 253);
@@ -78,6 +80,11 @@ describe('resolveCluster', () => {
     ['backend', { backend: 'geneve' }, {}, '--backend', '--backend: unsupported value "geneve": must be one of vxlan, routed'],
     ['ipFamily in doc', {}, { ipFamily: 'ipv6' }, 'spec.ipFamily', 'cluster.yaml: Cluster lab: spec.ipFamily: unsupported value "ipv6": must be one of ipv4, dual'],
     ['mtu', {}, { mtu: 1000 }, 'spec.mtu', 'cluster.yaml: Cluster lab: spec.mtu: must be an integer between 1280 and 9000, not 1000'],
+    ['pool outside underlay', {}, { loadBalancerPool: '192.168.5.0/28' }, 'spec.loadBalancerPool', 'cluster.yaml: Cluster lab: spec.loadBalancerPool: 192.168.5.0/28 must lie inside underlayCIDR 172.18.0.0/24, where nodes can announce it'],
+    ['pool over node addresses', {}, { loadBalancerPool: '172.18.0.0/28' }, 'spec.loadBalancerPool', 'cluster.yaml: Cluster lab: spec.loadBalancerPool: 172.18.0.0/28 overlaps the node addresses of underlayCIDR 172.18.0.0/24'],
+    ['node port range', {}, { serviceNodePortRange: '32000-31000' }, 'spec.serviceNodePortRange', 'cluster.yaml: Cluster lab: spec.serviceNodePortRange: must be a port range such as "30000-32767", not "32000-31000"'],
+    ['upstream', {}, { dns: { upstreams: ['dns.example'] } }, 'spec.dns.upstreams[0]', 'cluster.yaml: Cluster lab: spec.dns.upstreams[0]: "dns.example" is not an IP or IP:PORT'],
+    ['cluster domain', {}, { clusterDomain: 'Bad_Domain' }, 'spec.clusterDomain', 'cluster.yaml: Cluster lab: spec.clusterDomain: must be a DNS domain such as cluster.local, not "Bad_Domain"'],
   ];
   for (const [name, flags, spec, field, message] of errors) {
     it(`rejects ${name}`, () => {

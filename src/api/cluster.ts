@@ -2,7 +2,7 @@
 // Everything is checked up front (CIDR syntax, families, overlaps, sizes) so that a bad setting
 // fails here with the field named, not later as a half-built network.
 import { ManifestError, type ManifestErrorWhere } from './errors.js';
-import { AddressError, formatCIDR, nthAddress, overlaps, parseCIDR, size, subnet, type CIDR, type Family } from './cidr.js';
+import { AddressError, formatCIDR, nthAddress, overlaps, parseCIDR, parseIP, size, subnet, type CIDR, type Family } from './cidr.js';
 import { checkDNS1123Label } from './names.js';
 import { validateLabels } from './selectors.js';
 import type { Backend, ClusterConfig, IPFamily, Loaded, NodeSpec } from './types.js';
@@ -82,6 +82,17 @@ export function resolveCluster(flags: ClusterFlags, clusterDoc: Loaded | undefin
     throw new ManifestError(docWhere('spec.mtu'), `must be an integer between 1280 and 9000, not ${JSON.stringify(mtu)}`);
   }
 
+  const pools = cidrs(spec.loadBalancerPool, underlay.map(defaultPool).map(formatCIDR), families, docWhere('spec.loadBalancerPool'), ipFamily);
+  pools.forEach((p, f) => {
+    if (!overlaps(underlay[f], p) || p.prefix < underlay[f].prefix) {
+      throw new ManifestError(docWhere('spec.loadBalancerPool'), `${formatCIDR(p)} must lie inside underlayCIDR ${formatCIDR(underlay[f])}, where nodes can announce it`);
+    }
+    const lastNode = BigInt(nodes.length + 1);
+    if (offsetOf(underlay[f], p) <= lastNode) {
+      throw new ManifestError(docWhere('spec.loadBalancerPool'), `${formatCIDR(p)} overlaps the node addresses of underlayCIDR ${formatCIDR(underlay[f])}`);
+    }
+  });
+
   return {
     name, nodes, backend, ipFamily,
     podCIDRs: pods.map(formatCIDR),
@@ -89,7 +100,59 @@ export function resolveCluster(flags: ClusterFlags, clusterDoc: Loaded | undefin
     serviceCIDRs: services.map(formatCIDR),
     underlayCIDRs: underlay.map(formatCIDR),
     mtu: mtu as number,
+    clusterDomain: clusterDomain(spec.clusterDomain, docWhere('spec.clusterDomain')),
+    nodePortRange: portRange(spec.serviceNodePortRange, docWhere('spec.serviceNodePortRange')),
+    loadBalancerPools: pools.map(formatCIDR),
+    dnsUpstreams: upstreams(spec.dns, docWhere('spec.dns.upstreams')),
   };
+}
+
+/** The default pool is the top sixteenth of the underlay range (172.18.0.240/28 for a /24). */
+function defaultPool(underlay: CIDR): CIDR {
+  const bits = underlay.family === 4 ? 32 : 128;
+  const prefix = Math.min(bits, underlay.prefix + 4);
+  const last = (1n << BigInt(prefix - underlay.prefix)) - 1n;
+  return subnet(underlay, prefix, Number(last));
+}
+
+function offsetOf(outer: CIDR, inner: CIDR): bigint {
+  return inner.base - outer.base;
+}
+
+function clusterDomain(value: unknown, where: ManifestErrorWhere): string {
+  if (value === undefined) return 'cluster.local';
+  if (typeof value !== 'string' || value.split('.').some((l) => checkDNS1123Label(l) !== undefined)) {
+    throw new ManifestError(where, `must be a DNS domain such as cluster.local, not ${JSON.stringify(value)}`);
+  }
+  return value.toLowerCase();
+}
+
+function portRange(value: unknown, where: ManifestErrorWhere): [number, number] {
+  if (value === undefined) return [30000, 32767];
+  const m = typeof value === 'string' ? /^(\d+)-(\d+)$/.exec(value) : null;
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!m || lo < 1 || hi > 65535 || lo > hi) throw new ManifestError(where, `must be a port range such as "30000-32767", not ${JSON.stringify(value)}`);
+  return [lo, hi];
+}
+
+function upstreams(dns: unknown, where: ManifestErrorWhere): string[] {
+  if (dns === undefined) return [];
+  const list = isRecord(dns) ? dns.upstreams : undefined;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new ManifestError(where, 'must be a list of IP or IP:PORT strings');
+  return list.map((u: unknown, i) => {
+    const at = { ...where, field: `${where.field}[${i}]` };
+    if (typeof u !== 'string') throw new ManifestError(at, 'must be an IP or IP:PORT string');
+    const m = /^\[?([0-9a-fA-F:.]+?)\]?(?::(\d+))?$/.exec(u);
+    const host = m && (m[1].includes(':') && !u.startsWith('[') ? u : m[1]);
+    try {
+      parseIP(host ?? '');
+    } catch {
+      throw new ManifestError(at, `${JSON.stringify(u)} is not an IP or IP:PORT`);
+    }
+    return u;
+  });
 }
 
 function oneOf<T extends string>(v: { value: unknown; where: ManifestErrorWhere }, allowed: readonly T[], fallback: T): T {

@@ -2,10 +2,13 @@
 // as types only, so a manifest and an object from a real API server are the same thing to podnet.
 import type {
   V1Pod, V1Namespace, V1Deployment, V1ReplicaSet, V1StatefulSet, V1DaemonSet, V1ObjectMeta, V1PodSpec,
-  V1Container, V1EnvVar, V1PodStatus, V1Node,
+  V1Container, V1EnvVar, V1PodStatus, V1Node, V1Service, V1ServicePort, V1EndpointSlice, V1Endpoint, V1NetworkPolicy, V1Probe,
 } from '@kubernetes/client-node';
 
-export type { V1Pod, V1Namespace, V1Deployment, V1ReplicaSet, V1StatefulSet, V1DaemonSet, V1ObjectMeta, V1PodSpec, V1Container, V1EnvVar, V1PodStatus, V1Node };
+export type {
+  V1Pod, V1Namespace, V1Deployment, V1ReplicaSet, V1StatefulSet, V1DaemonSet, V1ObjectMeta, V1PodSpec, V1Container, V1EnvVar,
+  V1PodStatus, V1Node, V1Service, V1ServicePort, V1EndpointSlice, V1Endpoint, V1NetworkPolicy, V1Probe,
+};
 
 /** Any Kubernetes-shaped object: every object has these; the rest depends on its kind. */
 export interface KubeObject {
@@ -53,4 +56,15 @@ export interface ClusterConfig {
   underlayCIDRs: string[];
   /** MTU of the underlay links; pods get this minus the backend's encapsulation overhead. */
   mtu: number;
+  /** The cluster DNS domain (`spec.clusterDomain`, default cluster.local). */
+  clusterDomain: string;
+  /** NodePort range, inclusive (`spec.serviceNodePortRange: "30000-32767"`). */
+  nodePortRange: [number, number];
+  /**
+   * LoadBalancer address pools per family, inside the underlay ranges so that one node can
+   * announce an address on the lab's L2 segment as MetalLB's L2 mode does (`spec.loadBalancerPool`).
+   */
+  loadBalancerPools: string[];
+  /** Upstream resolvers for names outside the cluster zone (`spec.dns.upstreams`, `IP` or `IP:PORT`). */
+  dnsUpstreams: string[];
 }

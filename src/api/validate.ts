@@ -5,9 +5,12 @@ import { errorsFor, objectRef, type FieldError } from './errors.js';
 import { BUILTIN_NAMESPACES, WORKLOAD_KINDS, isNamespaced } from './kinds.js';
 import { checkDNS1035Label, checkDNS1123Label, checkDNS1123Subdomain, checkQualifiedName } from './names.js';
 import { validatePodSpec } from './podspec.js';
+import { validateNetworkPolicy } from '../netpol/validate.js';
 import { matchesSelector, validateLabels, validateSelector } from './selectors.js';
 import type { KubeObject, Loaded } from './types.js';
 import { isRecord } from './util.js';
+// Service rules live with the rest of services/ (admission applies them again after defaulting).
+import { validateEndpointSlice, validateService } from '../services/service-spec.js';
 
 /** The API server's limit on the total size of an object's annotations. */
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
@@ -31,6 +34,9 @@ export function validateObjects(objects: Loaded[], existingNamespaces: Set<strin
     }
     if (object.kind === 'Pod') validatePodSpec(object.spec, 'spec', err);
     if (WORKLOAD_KINDS.has(object.kind)) validateWorkload(object, err);
+    if (object.kind === 'NetworkPolicy') validateNetworkPolicy(object, err);
+    if (object.kind === 'Service') validateService(object, err);
+    if (object.kind === 'EndpointSlice') validateEndpointSlice(object, err);
   }
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import type { KubeObject, V1Pod } from '../api/types.js';
-import { age, asList, podTable, table } from './format.js';
+import type { KubeObject, V1EndpointSlice, V1Pod, V1Service } from '../api/types.js';
+import { age, asList, endpointSliceTable, podTable, serviceTable, table } from './format.js';
 
 describe('table', () => {
   it('pads every column but the last to the widest cell plus three spaces', () => {
@@ -126,5 +126,86 @@ describe('podTable', () => {
     for (const l of lines.slice(1)) assert.match(l.slice(at), /^[0-9<]/);
     assert.deepEqual(podTable(pods, { allNamespaces: false, wide: true }).split('\n')[0].split(/\s+/), ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE']);
     assert.deepEqual(podTable(pods, { allNamespaces: true, wide: false }).split('\n')[0].split(/\s+/), ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+  });
+});
+
+describe('serviceTable', () => {
+  const now = Date.parse('2024-06-01T12:00:00Z');
+  const created = new Date(now - 5 * 60_000 - 3_000);
+  const svc = (name: string, spec: V1Service['spec'], status?: V1Service['status'], ns = 'default'): V1Service =>
+    ({ metadata: { name, namespace: ns, creationTimestamp: created }, spec, status });
+  const services: V1Service[] = [
+    svc('web', { type: 'ClusterIP', clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2', 'fd00:10:96::2'], selector: { tier: 'front', app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] }),
+    svc('dns', { type: 'NodePort', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ port: 53, nodePort: 30053, protocol: 'UDP' }, { port: 53, nodePort: 30053, protocol: 'TCP' }] }, undefined, 'kube-system'),
+    svc('lb', { type: 'LoadBalancer', clusterIP: '10.96.0.3', ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }] }, { loadBalancer: { ingress: [{ ip: 'fd00:172:18::f0' }, { ip: '172.18.0.240' }] } }),
+    svc('pending', { type: 'LoadBalancer', clusterIP: '10.96.0.4', ports: [{ port: 80, nodePort: 30081, protocol: 'TCP' }] }, { loadBalancer: {} }),
+    svc('db', { type: 'ClusterIP', clusterIP: 'None', clusterIPs: ['None'], selector: { app: 'db' } }),
+    svc('ext', { type: 'ExternalName', externalName: 'db.example.com' }),
+    svc('pub', { type: 'ClusterIP', clusterIP: '10.96.0.5', externalIPs: ['192.0.2.7'], ports: [{ port: 8080, protocol: 'SCTP' }] }),
+  ];
+
+  it('no Services: kubectl\'s message', () => {
+    assert.equal(serviceTable([], { allNamespaces: false, wide: false, now }), 'No resources found.\n');
+  });
+
+  it('default columns, as kubectl prints them', () => {
+    assert.equal(serviceTable(services, { allNamespaces: false, wide: false, now }), [
+      'NAME      TYPE           CLUSTER-IP   EXTERNAL-IP        PORT(S)                     AGE',
+      'web       ClusterIP      10.96.0.2    <none>             80/TCP,443/TCP              5m3s',
+      'dns       NodePort       10.96.0.10   <none>             53:30053/UDP,53:30053/TCP   5m3s',
+      'lb        LoadBalancer   10.96.0.3    172.18.0.240,...   80:30080/TCP                5m3s',
+      'pending   LoadBalancer   10.96.0.4    <pending>          80:30081/TCP                5m3s',
+      'db        ClusterIP      None         <none>             <none>                      5m3s',
+      'ext       ExternalName   <none>       db.example.com     <none>                      5m3s',
+      'pub       ClusterIP      10.96.0.5    192.0.2.7          8080/SCTP                   5m3s',
+      '',
+    ].join('\n'));
+  });
+
+  it('-A adds NAMESPACE first; wide shows every LB address and the SELECTOR', () => {
+    const lines = serviceTable(services, { allNamespaces: true, wide: true, now }).trimEnd().split('\n');
+    assert.deepEqual(lines[0].split(/\s+/), ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
+    assert.deepEqual(lines[1].split(/\s+/), ['default', 'web', 'ClusterIP', '10.96.0.2', '<none>', '80/TCP,443/TCP', '5m3s', 'app=web,tier=front']);
+    assert.deepEqual(lines[2].split(/\s+/).slice(0, 2), ['kube-system', 'dns']);
+    assert.deepEqual(lines[3].split(/\s+/).slice(4), ['172.18.0.240,fd00:172:18::f0', '80:30080/TCP', '5m3s', '<none>']);
+  });
+
+  it('LoadBalancer: ingress hostnames, and externalIPs after the ingress', () => {
+    const both = svc('x', { type: 'LoadBalancer', externalIPs: ['192.0.2.9'], ports: [] }, { loadBalancer: { ingress: [{ hostname: 'lb.example' }] } });
+    assert.deepEqual(serviceTable([both], { allNamespaces: false, wide: false, now }).split('\n')[1].split(/\s+/).slice(3, 5), ['lb.example,192.0.2.9', '<none>']);
+  });
+});
+
+describe('endpointSliceTable', () => {
+  const now = Date.parse('2024-06-01T12:00:00Z');
+  const slice = (name: string, addressType: string, ports: V1EndpointSlice['ports'], addrs: string[][], ns = 'shop'): V1EndpointSlice => ({
+    metadata: { name, namespace: ns, creationTimestamp: new Date(now - 30_000) }, addressType, ports, endpoints: addrs.map((addresses) => ({ addresses })),
+  });
+  const slices = [
+    slice('web-abcde', 'IPv4', [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }], [['10.244.0.10'], ['10.244.0.11']]),
+    slice('big-fghjk', 'IPv6', [{ port: 1 }, { port: 2 }, { port: 3 }, { port: 4 }, { port: 5 }], [['fd00::1'], ['fd00::2'], ['fd00::3'], ['fd00::4']]),
+    slice('empty-lmnpq', 'IPv4', undefined, []),
+    slice('named-rstvw', 'FQDN', [{ name: 'all' }, {}], [['db.example.com']], 'other'),
+  ];
+
+  it('no slices: kubectl\'s message', () => {
+    assert.equal(endpointSliceTable([], { allNamespaces: true, wide: false, now }), 'No resources found.\n');
+  });
+
+  it('shows three ports and addresses, then how many more; <unset> when there are none', () => {
+    assert.equal(endpointSliceTable(slices, { allNamespaces: false, wide: false, now }), [
+      'NAME          ADDRESSTYPE   PORTS               ENDPOINTS                             AGE',
+      'web-abcde     IPv4          8080,9090           10.244.0.10,10.244.0.11               30s',
+      'big-fghjk     IPv6          1,2,3 + 2 more...   fd00::1,fd00::2,fd00::3 + 1 more...   30s',
+      'empty-lmnpq   IPv4          <unset>             <unset>                               30s',
+      'named-rstvw   FQDN          all,*               db.example.com                        30s',
+      '',
+    ].join('\n'));
+  });
+
+  it('-A adds NAMESPACE first; -o wide adds nothing', () => {
+    const lines = endpointSliceTable(slices, { allNamespaces: true, wide: true, now }).split('\n');
+    assert.deepEqual(lines[0].split(/\s+/), ['NAMESPACE', 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE']);
+    assert.deepEqual(lines[4].split(/\s+/).slice(0, 2), ['other', 'named-rstvw']);
   });
 });

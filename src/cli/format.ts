@@ -1,6 +1,6 @@
 // kubectl-style output: aligned tables, ages like `5m3s`, and `-o json|yaml` as a Kubernetes List.
 import { stringify } from 'yaml';
-import type { KubeObject, V1Node, V1Pod } from '../api/types.js';
+import type { KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../api/types.js';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -56,4 +56,74 @@ export function nodeTable(nodes: V1Node[], opts: { wide: boolean; backend: strin
     ...(opts.wide ? [(n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address).join(','), (n.spec?.podCIDRs ?? []).join(','), opts.backend] : []),
   ]);
   return table([head, ...rows]);
+}
+
+export interface TableOptions {
+  allNamespaces: boolean;
+  wide: boolean;
+  /** Clock for the AGE column (ms since the epoch); tests pin it. */
+  now?: number;
+}
+
+/** `kubectl get svc`, as kubectl's printService: only the primary ClusterIP is shown, even when dual-stack. */
+export function serviceTable(services: V1Service[], opts: TableOptions): string {
+  if (services.length === 0) return 'No resources found.\n';
+  const head = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', ...(opts.wide ? ['SELECTOR'] : [])];
+  const rows = services.map((s) => {
+    const spec = s.spec ?? {};
+    const ports = (spec.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+    const selector = Object.keys(spec.selector ?? {}).sort().map((k) => `${k}=${spec.selector?.[k]}`).join(',');
+    return [
+      ...(opts.allNamespaces ? [s.metadata?.namespace ?? ''] : []),
+      s.metadata?.name ?? '', spec.type ?? 'ClusterIP', spec.clusterIPs?.[0] ?? (spec.clusterIP || '<none>'), externalIP(s, opts.wide),
+      ports || '<none>', age(s.metadata?.creationTimestamp, opts.now),
+      ...(opts.wide ? [selector || '<none>'] : []),
+    ];
+  });
+  return table([head, ...rows]);
+}
+
+/** kubectl's column is at most 16 characters outside -o wide. */
+const LOAD_BALANCER_WIDTH = 16;
+
+function externalIP(s: V1Service, wide: boolean): string {
+  const spec = s.spec ?? {};
+  const external = spec.externalIPs ?? [];
+  switch (spec.type ?? 'ClusterIP') {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length > 0 ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const ingress = [...new Set((s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean))].sort();
+      let lb = ingress.join(',');
+      if (!wide && lb.length > LOAD_BALANCER_WIDTH) lb = `${lb.slice(0, LOAD_BALANCER_WIDTH - 3)}...`;
+      const all = [...(lb ? lb.split(',') : []), ...external];
+      return all.length > 0 ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return spec.externalName ?? '';
+    default:
+      return '<unknown>';
+  }
+}
+
+/** `kubectl get endpointslices`: up to three ports and addresses, then `+ N more...`. */
+export function endpointSliceTable(slices: V1EndpointSlice[], opts: TableOptions): string {
+  if (slices.length === 0) return 'No resources found.\n';
+  const head = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'];
+  const rows = slices.map((s) => [
+    ...(opts.allNamespaces ? [s.metadata?.namespace ?? ''] : []),
+    s.metadata?.name ?? '', s.addressType,
+    firstThree((s.ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*'))),
+    firstThree((s.endpoints ?? []).flatMap((e) => e.addresses)),
+    age(s.metadata?.creationTimestamp, opts.now),
+  ]);
+  return table([head, ...rows]);
+}
+
+/** kubectl's listWithMoreString. */
+function firstThree(items: string[]): string {
+  const max = 3;
+  if (items.length > max) return `${items.slice(0, max).join(',')} + ${items.length - max} more...`;
+  return items.join(',') || '<unset>';
 }

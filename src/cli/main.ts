@@ -1,14 +1,14 @@
 // The podnet CLI: flag parsing and printing only; the work is done by the lab's programmatic API.
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import type { KubeObject, V1Node, V1Pod } from '../api/types.js';
+import type { KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../api/types.js';
 import { labUp, labDown, loadManifests, pickLab, runningLabs, requireRoot } from '../lab/daemon/launch.js';
 import { LabClient } from '../lab/daemon/client.js';
 import { checkConnectivity } from '../lab/check.js';
 import { podNetns, podUtsFile, containerLog } from '../lab/names.js';
 import { runInteractive } from '../sys/exec.js';
 import { printFile } from '../sys/files.js';
-import { asList, nodeTable, podTable } from './format.js';
+import { asList, endpointSliceTable, nodeTable, podTable, serviceTable } from './format.js';
 
 const out = (s: string) => process.stdout.write(s);
 // `podnet get pods -o json | head` closes the pipe early: that is not an error.
@@ -63,18 +63,25 @@ for (const verb of ['apply', 'delete'] as const) {
     });
 }
 
+const RESOURCES: Record<string, string> = {
+  nodes: 'Node', node: 'Node', no: 'Node', pods: 'Pod', pod: 'Pod', po: 'Pod',
+  services: 'Service', service: 'Service', svc: 'Service',
+  endpointslices: 'EndpointSlice', endpointslice: 'EndpointSlice',
+  networkpolicies: 'NetworkPolicy', networkpolicy: 'NetworkPolicy', netpol: 'NetworkPolicy',
+};
+
 program.command('get')
-  .description('list nodes or pods')
-  .argument('<resource>', 'nodes | pods')
+  .description('list nodes, pods, services or endpointslices')
+  .argument('<resource>', 'nodes | pods | svc | endpointslices')
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'all namespaces')
   .addOption(new Option('-o, --output <format>').choices(['wide', 'json', 'yaml']))
   .option('--name <name>', 'lab name')
   .action(async (resource: string, o) => {
     const client = new LabClient(pickLab(o.name));
-    const kind = { nodes: 'Node', node: 'Node', no: 'Node', pods: 'Pod', pod: 'Pod', po: 'Pod' }[resource];
-    if (!kind) throw new Error(`unknown resource type "${resource}" (podnet get nodes|pods)`);
-    const items: KubeObject[] = await client.list(kind, kind === 'Pod' && !o.allNamespaces ? o.namespace : undefined);
+    const kind = RESOURCES[resource.toLowerCase()];
+    if (!kind) throw new Error(`unknown resource type "${resource}" (podnet get nodes|pods|svc|endpointslices)`);
+    const items: KubeObject[] = await client.list(kind, kind !== 'Node' && !o.allNamespaces ? o.namespace : undefined);
     if (o.output === "json" || o.output === "yaml") { out(asList(items, o.output)); return; }
     if (kind === 'Node') {
       const status = await client.status();
@@ -82,7 +89,11 @@ program.command('get')
       out(nodeTable(items as unknown as V1Node[], { wide: o.output === 'wide', backend }));
       return;
     }
-    out(podTable(items as unknown as V1Pod[], { allNamespaces: Boolean(o.allNamespaces), wide: o.output === 'wide' }));
+    const opts = { allNamespaces: Boolean(o.allNamespaces), wide: o.output === 'wide' };
+    if (kind === 'Service') out(serviceTable(items as unknown as V1Service[], opts));
+    else if (kind === 'EndpointSlice') out(endpointSliceTable(items as unknown as V1EndpointSlice[], opts));
+    else if (kind === 'Pod') out(podTable(items as unknown as V1Pod[], opts));
+    else out(asList(items, 'yaml'));
   });
 
 program.command('exec')

@@ -140,3 +140,40 @@ describe('dns server over 127.0.0.1', () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe('dns server without a zone yet, and with a forwarder', () => {
+  it('answers SERVFAIL until the first zone is set (never a cacheable NXDOMAIN)', async () => {
+    const server = await startDnsServerEphemeral({ host: HOST, zone: undefined });
+    try {
+      assert.equal((await udp(server.port, query('svc1.testns.svc.cluster.local', 'A'))).rcode, 'SERVFAIL');
+      server.setZone(buildZone(objects(), { domain: 'cluster.local' }));
+      assert.equal((await udp(server.port, query('svc1.testns.svc.cluster.local', 'A'))).rcode, 'NOERROR');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('truncates a forwarded reply larger than the client takes, and SERVFAILs when the forwarder throws', async () => {
+    const big = (q: Packet) => dnsPacket.encode({
+      ...q, type: 'response', flags: 0x8180,
+      answers: Array.from({ length: 40 }, (_, i) => ({ name: 'example.test', type: 'A' as const, class: 'IN' as const, ttl: 60, data: `192.0.2.${i}` })),
+    });
+    const server = await startDnsServerEphemeral({
+      host: HOST, zone: buildZone(objects(), { domain: 'cluster.local' }),
+      forward: async (_msg, q) => {
+        if (q.questions?.[0]?.name === 'boom.test') throw new Error('boom');
+        return big(q);
+      },
+    });
+    try {
+      const u = await udp(server.port, query('example.test', 'A'));
+      assert.ok(u.flag_tc);
+      assert.equal(u.id, 42);
+      const [t] = await tcp(server.port, [dnsPacket.encode(query('example.test', 'A'))]);
+      assert.equal(t?.answers?.length, 40);
+      assert.equal((await udp(server.port, query('boom.test', 'A'))).rcode, 'SERVFAIL');
+    } finally {
+      await server.close();
+    }
+  });
+});

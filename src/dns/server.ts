@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { answer, errorResponse, isForward, RCODE, type AnswerOptions } from './answer.js';
+import { AnswerCache } from './answer-cache.js';
 import { encodeResponse, formErrFromHeader, frame, TcpFramer, udpLimit } from './wire.js';
 import type { Zone } from './zone.js';
 
@@ -12,12 +13,21 @@ export interface DnsServerOptions {
   host: string;
   /** 0 picks an ephemeral port; UDP and TCP then share the one UDP got. */
   port: number;
-  zone: Zone;
+  /** Until a zone is set, every query gets SERVFAIL (not NXDOMAIN, which clients would cache). */
+  zone: Zone | undefined;
   answer?: AnswerOptions;
   /** Our EDNS0 UDP payload size, advertised and used as a cap. Default 1232. */
   udpPayloadSize?: number;
-  /** Resolves names outside the zone. Without it they get REFUSED (as CoreDNS with no matching block). */
-  forward?: (query: Packet) => Promise<Packet>;
+  /**
+   * Resolves names outside the zone (forward.ts createForwarder): gets the query's bytes and decoded
+   * form, returns the reply's bytes with the client's ID. Without it such names get REFUSED (as
+   * CoreDNS with no matching server block).
+   */
+  forward?: (msg: Buffer, query: Packet) => Promise<Buffer>;
+  /** For an IPv6 host: do not also take IPv4 (so that 0.0.0.0 and :: can be bound side by side). */
+  ipv6Only?: boolean;
+  /** Memoized encoded zone answers (answer-cache.ts), cleared on setZone. Default 10,000; 0 turns it off. */
+  answerCacheSize?: number;
   /** Idle TCP connections are closed after this long (RFC 7766 §6.2.3). Default 10 s. */
   tcpIdleTimeoutMs?: number;
   onError?: (err: unknown) => void;
@@ -37,31 +47,45 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const udpPayloadSize = opts.udpPayloadSize ?? 1232;
   const answerOpts: AnswerOptions = { ...opts.answer, udpPayloadSize };
   const onError = opts.onError ?? (() => undefined);
+  const memo = opts.answerCacheSize === 0 ? undefined : new AnswerCache({ maxEntries: opts.answerCacheSize });
 
-  // Returns the encoded reply, or undefined to drop the message.
-  async function handle(msg: Buffer, transport: Transport): Promise<Buffer | undefined> {
+  // Calls `reply` with the encoded reply, or undefined to drop the message. Synchronous for
+  // everything the zone answers (the hot path); only forwarding waits.
+  function handle(msg: Buffer, transport: Transport, reply: (out: Buffer | undefined) => void): void {
+    const hit = memo?.get(msg, transport);
+    if (hit) return reply(hit);
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
     } catch {
-      return formErrFromHeader(msg);
+      return reply(formErrFromHeader(msg));
     }
-    if (query.type === 'response') return undefined;
-    let res: Packet;
-    try {
-      const r = answer(zone, query, answerOpts);
-      if (!isForward(r)) res = r;
-      else if (opts.forward) res = { ...(await opts.forward(query)), id: query.id };
-      else res = errorResponse(query, RCODE.REFUSED, answerOpts);
-    } catch (err) {
-      onError(err);
-      res = errorResponse(query, RCODE.SERVFAIL, answerOpts);
-    }
+    if (query.type === 'response') return reply(undefined);
     const limit = transport === 'udp' ? udpLimit(query, udpPayloadSize) : 0xffff;
-    return encodeResponse(res, limit);
+    const fail = (err: unknown) => {
+      onError(err);
+      reply(encodeResponse(errorResponse(query, RCODE.SERVFAIL, answerOpts), limit));
+    };
+    try {
+      if (!zone) return reply(encodeResponse(errorResponse(query, RCODE.SERVFAIL, answerOpts), limit));
+      const r = answer(zone, query, answerOpts);
+      if (!isForward(r)) {
+        const out = encodeResponse(r, limit);
+        memo?.put(msg, transport, out);
+        return reply(out);
+      }
+      if (!opts.forward) return reply(encodeResponse(errorResponse(query, RCODE.REFUSED, answerOpts), limit));
+      opts.forward(msg, query).then((out) => {
+        // Larger than this client takes (an upstream that ignored its EDNS size): truncate it, setting TC.
+        reply(out.length <= limit ? out : encodeResponse(dnsPacket.decode(out), limit));
+      }).catch(fail);
+    } catch (err) {
+      fail(err);
+    }
   }
 
-  const udp = dgram.createSocket(opts.host.includes(':') ? 'udp6' : 'udp4');
+  const v6 = opts.host.includes(':');
+  const udp = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 && opts.ipv6Only === true });
   const tcpSockets = new Set<net.Socket>();
   const tcp = net.createServer((sock) => {
     tcpSockets.add(sock);
@@ -71,26 +95,19 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     const framer = new TcpFramer();
     sock.on('data', (chunk: Buffer) => {
       for (const msg of framer.push(chunk)) {
-        handle(msg, 'tcp').then(
-          (out) => {
-            if (out && !sock.destroyed) sock.write(frame(out));
-            // A message we cannot even answer with FORMERR leaves the stream unframed: close it.
-            else if (!out) sock.destroy();
-          },
-          (err: unknown) => onError(err),
-        );
+        handle(msg, 'tcp', (out) => {
+          if (out && !sock.destroyed) sock.write(frame(out));
+          // A message we cannot even answer with FORMERR leaves the stream unframed: close it.
+          else if (!out) sock.destroy();
+        });
       }
     });
   });
   tcp.on('error', onError);
 
+  const sent = (err: Error | null) => { if (err) onError(err); };
   udp.on('message', (msg, rinfo) => {
-    handle(msg, 'udp').then(
-      (out) => {
-        if (out) udp.send(out, rinfo.port, rinfo.address, (err) => { if (err) onError(err); });
-      },
-      (err: unknown) => onError(err),
-    );
+    handle(msg, 'udp', (out) => { if (out) udp.send(out, rinfo.port, rinfo.address, sent); });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -105,7 +122,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   try {
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, opts.host, () => {
+      tcp.listen({ port, host: opts.host, ipv6Only: v6 && opts.ipv6Only === true }, () => {
         tcp.off('error', reject);
         resolve();
       });
@@ -121,6 +138,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     port,
     setZone(next: Zone) {
       zone = next;
+      memo?.clear();
     },
     async close() {
       for (const s of tcpSockets) s.destroy();

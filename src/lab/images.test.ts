@@ -81,4 +81,12 @@ describe('containerArgv', () => {
       { name: 'nothing' },
     ]) assert.throws(() => containerArgv(c, paths), err(c));
   });
+
+  it('podnet/dns and CoreDNS images run the built-in DNS program with their args', () => {
+    const withDns: BuiltinPaths = { ...paths, dns: '/opt/podnet/dns-main.js' };
+    const run = (c: Partial<V1Container>) => containerArgv({ name: 'dns', ...c }, withDns);
+    assert.deepEqual(run({ image: 'podnet/dns:latest', args: ['--api-socket', '/s'] }), [paths.node, withDns.dns, '--api-socket', '/s']);
+    assert.deepEqual(run({ image: 'registry.k8s.io/coredns/coredns:v1.11.1', command: ['/coredns'], args: ['--port', '53'] }), [paths.node, withDns.dns, '--port', '53']);
+    assert.throws(() => containerArgv({ name: 'dns', image: 'podnet/dns' }, paths), ImageError);
+  });
 });

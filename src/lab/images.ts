@@ -1,6 +1,6 @@
 // There are no images to pull in the lab: a container's command runs as a host program. Images
-// whose entrypoint podnet implements itself (agnhost, pause) run podnet's built-in versions, so
-// upstream manifests work unchanged.
+// whose entrypoint podnet implements itself (agnhost, pause, CoreDNS) run podnet's built-in
+// versions, so upstream manifests work unchanged.
 import type { V1Container } from '../api/types.js';
 
 export class ImageError extends Error {
@@ -11,9 +11,13 @@ export interface BuiltinPaths {
   /** The Node.js binary and the compiled agnhost entry. */
   node: string;
   agnhost: string;
+  /** The compiled DNS pod program (dist/src/dns/dns-main.js); images podnet/dns and CoreDNS run it. */
+  dns?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+// podnet's own DNS image, and upstream CoreDNS (registry.k8s.io/coredns/coredns, k8s.gcr.io/coredns, coredns/coredns).
+const DNS = /^(podnet\/dns|([a-z0-9.-]+(:\d+)?\/)?(coredns\/)?coredns)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 const PAUSE = /^([a-z0-9.-]+(:\d+)?\/)?pause(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 
 export function isAgnhost(image: string): boolean {
@@ -32,6 +36,12 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
     if (cmd !== null) return [paths.node, paths.agnhost, ...(command.length || args.length ? [...cmd, ...args] : ['pause'])];
   }
   if (PAUSE.test(image) && command.length === 0) return [paths.node, paths.agnhost, 'pause'];
+  // CoreDNS's entrypoint is /coredns (naming it as the command means the same); the args are the
+  // flags of podnet's DNS program (src/dns/args.ts).
+  if (DNS.test(image) && (command.length === 0 || /(^|\/)coredns$/.test(command[0]))) {
+    if (!paths.dns) throw new ImageError(`image ${image}: this podnet build has no DNS program path (BuiltinPaths.dns)`);
+    return [paths.node, paths.dns, ...command.slice(1), ...args];
+  }
   if (command.length > 0) return [...command, ...args];
   throw new ImageError(
     `image ${image || '(none)'} has no command that podnet can run: give container ${container.name} a command (a host program), or use registry.k8s.io/e2e-test-images/agnhost`,

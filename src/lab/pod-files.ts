@@ -2,6 +2,7 @@
 import type { ClusterConfig, V1Pod } from '../api/types.js';
 import { nthAddress, parseCIDR } from '../api/cidr.js';
 
+/** Upstream's default cluster domain; a lab's own comes from its Cluster document. */
 export const CLUSTER_DOMAIN = 'cluster.local';
 
 /** The kube-dns Service's address: the 10th address of each service range (10.96.0.10). */
@@ -18,7 +19,8 @@ export function resolvConf(pod: V1Pod, config: ClusterConfig): string {
   let options: { name: string; value?: string }[] = [];
   if (policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') {
     nameservers = clusterDNS(config).slice(0, 1);
-    searches = [`${ns}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN];
+    const domain = config.clusterDomain ?? CLUSTER_DOMAIN;
+    searches = [`${ns}.svc.${domain}`, `svc.${domain}`, domain];
     options = [{ name: 'ndots', value: '5' }];
   }
   // dnsConfig is merged on top (and is all there is with dnsPolicy None), as the kubelet does.
@@ -34,10 +36,10 @@ export function resolvConf(pod: V1Pod, config: ClusterConfig): string {
   return lines.join('\n') + '\n';
 }
 
-export function hostsFile(pod: V1Pod, ips: string[]): string {
+export function hostsFile(pod: V1Pod, ips: string[], domain = CLUSTER_DOMAIN): string {
   const name = pod.spec?.hostname ?? pod.metadata?.name ?? '';
   const ns = pod.metadata?.namespace ?? 'default';
-  const fqdn = pod.spec?.subdomain ? `${name}.${pod.spec.subdomain}.${ns}.svc.${CLUSTER_DOMAIN}` : '';
+  const fqdn = pod.spec?.subdomain ? `${name}.${pod.spec.subdomain}.${ns}.svc.${domain}` : '';
   const lines = [
     '# Kubernetes-managed hosts file (podnet).',
     '127.0.0.1\tlocalhost',

@@ -23,7 +23,7 @@ export async function hostSnapshot(): Promise<Record<string, string[]>> {
   const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
     try {
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return /dist\/src\/(lab|cni)\//.test(cmd) ? [cmd] : [];
+      return /dist\/src\/(lab|cni|dns|services)\//.test(cmd) ? [cmd] : [];
     } catch {
       return [];
     }

@@ -4,7 +4,7 @@
 // that later controllers (endpoints, proxy, DNS, policy) can watch them.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { ClusterConfig, KubeObject, Loaded, V1Node, V1Pod } from '../../api/types.js';
+import type { ClusterConfig, KubeObject, Loaded, V1Node, V1Pod, V1Service } from '../../api/types.js';
 import { ObjectStore } from '../../store/store.js';
 import { validateObjects } from '../../api/validate.js';
 import { expandWorkloads } from '../../api/workloads.js';
@@ -18,8 +18,12 @@ import { applyNetwork } from '../network-apply.js';
 import { labDir, nodeDir, POD_BRIDGE } from '../names.js';
 import type { BuiltinPaths } from '../images.js';
 import { PodSandbox, type RuntimeContext } from './pod-runtime.js';
-import { startAgent, type Agent } from './agents.js';
+import { proberStarter, startAgent, type Agent } from './agents.js';
+import { ReadinessManager } from '../readiness/manager.js';
 import { podStatus } from './pod-status.js';
+import { ServiceControllers } from './service-controllers.js';
+import { admitServices } from '../../services/admission.js';
+import { clusterDNSObjects } from '../cluster-dns.js';
 
 const POD_CONCURRENCY = 6;
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
@@ -28,6 +32,8 @@ export interface LabPaths {
   builtins: BuiltinPaths;
   cniBin: string;
   agentMain: string;
+  /** The daemon's API socket, which the cluster DNS pods watch. */
+  apiSocket: string;
 }
 
 export interface ApplyResult {
@@ -46,6 +52,8 @@ export class Lab {
   private readonly agents: Agent[] = [];
   private readonly ctx: RuntimeContext;
   private queue: Promise<void> = Promise.resolve();
+  readonly services: ServiceControllers;
+  readonly readiness: ReadinessManager;
 
   constructor(readonly config: ClusterConfig, private readonly paths: LabPaths) {
     this.plan = planNetwork(config);
@@ -58,6 +66,11 @@ export class Lab {
       conflistFor: (node) => conflists.get(node) as Conflist,
       cacheDirFor: (node) => `${nodeDir(config.name, node)}/cni/cache`,
     };
+    this.services = new ServiceControllers(this.store, config, this.plan.nodes);
+    this.readiness = new ReadinessManager({
+      startProber: proberStarter(config.name, this.plan.nodes),
+      onChange: (key) => this.refreshStatus(key),
+    });
   }
 
   private conflist(node: NodePlan): Conflist {
@@ -77,10 +90,14 @@ export class Lab {
         const dir = nodeDir(this.config.name, node.name);
         mkdirSync(`${dir}/cni/net.d`, { recursive: true });
         writeFileSync(`${dir}/cni/net.d/10-podnet.conflist`, JSON.stringify(this.ctx.conflistFor(node.name), null, 2) + '\n');
-        this.agents.push(await startAgent(this.config.name, node, this.paths.agentMain));
+        const [agent] = await Promise.all([startAgent(this.config.name, node, this.paths.agentMain), this.readiness.start([node.name])]);
+        this.agents.push(agent);
       }),
     );
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
+    this.services.start();
+    // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
+    await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
   }
 
   /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
@@ -95,10 +112,17 @@ export class Lab {
       const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
       const userObjects = objects.filter((o) => o.object.kind !== 'Cluster');
       validateObjects(userObjects, namespaces);
-      const results = userObjects.map(({ object }) => ({
-        kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name,
-        action: this.store.apply(withNamespaceLabel(object)),
-      }));
+      // Admission as the API server does it: defaults and ClusterIP/NodePort/LB allocations for
+      // the whole batch, or an error before anything is stored.
+      const incoming = userObjects.filter((o) => o.object.kind === 'Service') as Loaded<V1Service & KubeObject>[];
+      const admitted = incoming.length ? admitServices(incoming, this.store.list('Service') as unknown as V1Service[], this.config) : [];
+      const byKey = new Map(admitted.map((svc) => [`${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name}`, svc]));
+      const results = userObjects.map(({ object }) => {
+        const svc = object.kind === 'Service' ? byKey.get(`${object.metadata.namespace ?? 'default'}/${object.metadata.name}`) : undefined;
+        const action = this.store.apply(withNamespaceLabel(svc ? (svc as unknown as KubeObject) : object));
+        if (svc?.status) this.store.updateStatus('Service', svc.metadata?.namespace, svc.metadata?.name ?? '', svc.status);
+        return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, action };
+      });
       await this.reconcile();
       return results;
     });
@@ -137,9 +161,14 @@ export class Lab {
       const d = want.get(key);
       return !d || canonicalJSON(specOf(d)) !== canonicalJSON(specOf(sb.pod));
     });
+    // As upstream: a deleted pod is first marked terminating, so its endpoints leave the Services'
+    // rules before its containers get SIGTERM.
+    for (const [, sb] of remove) this.markTerminating(sb.namespace, sb.name);
+    if (remove.length) await this.services.flush();
     await limit(remove.map(([key, sb]) => async () => {
       this.sandboxes.delete(key);
       this.containerStates.delete(key);
+      this.readiness.untrack(key);
       await sb.destroy(graceOf(sb.pod));
       if (!want.has(key) || isGenerated(sb.pod)) this.store.delete('Pod', sb.namespace, sb.name);
     }));
@@ -165,6 +194,7 @@ export class Lab {
         this.refreshStatus(key);
         sb.startContainers(this.podWithStatus(key) ?? stored, (name, state) => {
           this.containerStates.get(key)?.set(name, state);
+          this.readiness.containerChanged(sb, name, state);
           this.refreshStatus(key);
         });
       } catch (err) {
@@ -172,6 +202,12 @@ export class Lab {
         this.refreshStatus(key);
       }
     }));
+  }
+
+  private markTerminating(namespace: string, name: string): void {
+    const pod = this.store.get('Pod', namespace, name);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    this.store.apply({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() as unknown as Date } });
   }
 
   private podWithStatus(key: string): V1Pod | undefined {
@@ -183,7 +219,7 @@ export class Lab {
     const sb = this.sandboxes.get(key);
     const pod = this.podWithStatus(key);
     if (!sb || !pod) return;
-    const status = podStatus(pod, sb.node.underlayIPs, sb.ips, this.containerStates.get(key) ?? new Map(), this.podErrors.get(key));
+    const status = podStatus(pod, sb.node.underlayIPs, sb.ips, this.containerStates.get(key) ?? new Map(), this.podErrors.get(key), this.readiness.readiness(key));
     this.store.updateStatus('Pod', sb.namespace, sb.name, status);
   }
 
@@ -196,6 +232,8 @@ export class Lab {
   }
 
   async shutdown(): Promise<void> {
+    this.services.stop();
+    this.readiness.stop();
     await Promise.all([...this.sandboxes.values()].flatMap((sb) => [...sb.containers.values()].map((c) => c.stop(1000))));
     for (const a of this.agents) a.stop();
   }

@@ -9,6 +9,7 @@ import { record } from '../../sys/journal.js';
 import { addNetns, deleteNetns } from '../../sys/netns.js';
 import { SupervisedProcess, type ContainerState, type RestartPolicy } from '../../sys/supervisor.js';
 import { removeTree } from '../../sys/files.js';
+import { processStart, terminate } from '../../sys/proc.js';
 import { containerArgv, type BuiltinPaths } from '../images.js';
 import { containerEnv, expandArgv } from '../downward.js';
 import { containerLog, labDir, podDir, podEtcDir, podNetns, podUtsFile } from '../names.js';
@@ -28,6 +29,8 @@ export class PodSandbox {
   readonly netns: string;
   readonly uts: string;
   readonly containers = new Map<string, SupervisedProcess>();
+  /** Each container's environment as started: exec probes run with the same. */
+  readonly env = new Map<string, Record<string, string>>();
   ips: string[] = [];
 
   constructor(
@@ -41,6 +44,15 @@ export class PodSandbox {
 
   get name(): string {
     return this.pod.metadata?.name ?? '';
+  }
+
+  /**
+   * What enters the pod: nsenter joins its UTS namespace; `ip netns exec` its network namespace,
+   * with /etc/netns/<ns>/{resolv.conf,hosts} bind-mounted over /etc in a private mount namespace.
+   * Containers and exec probes both start this way.
+   */
+  get execPrefix(): string[] {
+    return ['nsenter', `--uts=${this.uts}`, '--', 'ip', 'netns', 'exec', this.netns];
   }
 
   get namespace(): string {
@@ -80,7 +92,7 @@ export class PodSandbox {
     const etc = podEtcDir(this.netns);
     mkdirSync(etc, { recursive: true });
     writeFileSync(`${etc}/resolv.conf`, resolvConf(this.pod, this.ctx.config));
-    writeFileSync(`${etc}/hosts`, hostsFile(this.pod, this.ips));
+    writeFileSync(`${etc}/hosts`, hostsFile(this.pod, this.ips, this.ctx.config.clusterDomain));
     return this.ips;
   }
 
@@ -90,10 +102,9 @@ export class PodSandbox {
     for (const c of pod.spec?.containers ?? []) {
       const env = containerEnv(pod, c);
       const argv = expandArgv(containerArgv(c, this.ctx.builtins), env);
+      this.env.set(c.name, env);
       const proc = new SupervisedProcess({
-        // nsenter joins the pod's UTS namespace; `ip netns exec` its network namespace, with
-        // /etc/netns/<ns>/{resolv.conf,hosts} bind-mounted over /etc in a private mount namespace.
-        argv: ['nsenter', `--uts=${this.uts}`, '--', 'ip', 'netns', 'exec', this.netns, ...argv],
+        argv: [...this.execPrefix, ...argv],
         env,
         logFile: containerLog(this.ctx.lab, this.namespace, this.name, c.name),
         restartPolicy: policy,
@@ -103,6 +114,17 @@ export class PodSandbox {
       this.containers.set(c.name, proc);
       proc.launch();
     }
+  }
+
+  /**
+   * Kills one run of a container (a failed liveness or startup probe): SIGTERM, SIGKILL after
+   * `graceMs`. Its supervisor sees the exit and restarts it per restartPolicy, counting the restart.
+   * A no-op when `pid` is no longer that container's current process.
+   */
+  async killContainer(name: string, pid: number, graceMs: number): Promise<void> {
+    const s = this.containers.get(name)?.current;
+    if (s?.state !== 'running' || s.pid !== pid) return;
+    await terminate([{ pid, start: processStart(pid) }], graceMs);
   }
 
   /** Stops containers, CNI DEL, and removes the namespaces and files. Safe to call twice. */

@@ -122,4 +122,52 @@ describe('podStatus', () => {
     assert.equal(podStatus(p, HOST, IPS, states({})).startTime, start);
     assert.ok(podStatus(pod(['a']), HOST, IPS, states({})).startTime instanceof Date);
   });
+
+  it('probe results decide ready and started; containers without an entry are ready when running', () => {
+    const probes = new Map([['a', { started: true, ready: false }], ['b', { started: false, ready: false }]]);
+    const s = podStatus(pod(['a', 'b', 'c']), HOST, IPS, states({ a: running(1), b: running(2), c: running(3) }), undefined, probes);
+    assert.deepEqual(s.containerStatuses?.map((c) => [c.name, c.started, c.ready]), [['a', true, false], ['b', false, false], ['c', true, true]]);
+    const ready = s.conditions?.find((c) => c.type === 'Ready');
+    assert.deepEqual({ ...ready, lastTransitionTime: undefined }, {
+      type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [a b]', lastTransitionTime: undefined,
+    });
+    assert.equal(s.conditions?.find((c) => c.type === 'ContainersReady')?.message, 'containers with unready status: [a b]');
+
+    // A probe result of ready never makes a container that is not running ready.
+    const stopped = podStatus(pod(['a']), HOST, IPS, states({ a: exited(1) }), undefined, new Map([['a', { started: true, ready: true }]]));
+    assert.equal(stopped.containerStatuses?.[0].ready, false);
+  });
+
+  it('ContainersReady and Ready are True without reason once all are ready; PodCompleted when Succeeded', () => {
+    const s = podStatus(pod(['a']), HOST, IPS, states({ a: running() }), undefined, new Map([['a', { started: true, ready: true }]]));
+    assert.deepEqual(s.conditions?.filter((c) => c.type.endsWith('Ready')).map((c) => [c.type, c.status, c.reason]), [['ContainersReady', 'True', undefined], ['Ready', 'True', undefined]]);
+    const done = podStatus(pod(['a'], 'Never'), HOST, IPS, states({ a: exited(0) }));
+    assert.deepEqual(done.conditions?.filter((c) => c.type.endsWith('Ready')).map((c) => [c.status, c.reason]), [['False', 'PodCompleted'], ['False', 'PodCompleted']]);
+  });
+
+  it('a condition keeps its lastTransitionTime until its status changes', () => {
+    const t1 = new Date('2024-01-01T00:00:01Z');
+    const t2 = new Date('2024-01-01T00:00:02Z');
+    const t3 = new Date('2024-01-01T00:00:03Z');
+    const p = pod(['a']);
+    const notReady = new Map([['a', { started: true, ready: false }]]);
+    p.status = podStatus(p, HOST, IPS, states({ a: running() }), undefined, notReady, t1);
+    p.status = podStatus(p, HOST, IPS, states({ a: running() }), undefined, notReady, t2);
+    const at = (type: string) => p.status?.conditions?.find((c) => c.type === type)?.lastTransitionTime;
+    assert.deepEqual([at('Ready'), at('PodScheduled')], [t1, t1]);
+    p.status = podStatus(p, HOST, IPS, states({ a: running() }), undefined, new Map(), t3);
+    assert.deepEqual([at('Ready'), at('ContainersReady'), at('PodScheduled')], [t3, t3, t1]);
+  });
+
+  it('readiness gates: Ready waits for their conditions, which are kept as others set them', () => {
+    const p = { ...pod(['a']), spec: { ...pod(['a']).spec!, readinessGates: [{ conditionType: 'example.com/lb' }] } };
+    const s = podStatus(p, HOST, IPS, states({ a: running() }));
+    const ready = s.conditions?.find((c) => c.type === 'Ready');
+    assert.deepEqual([ready?.status, ready?.reason, ready?.message], ['False', 'ReadinessGatesNotReady', 'corresponding condition of pod readiness gate "example.com/lb" does not exist.']);
+    assert.equal(condition(s, 'ContainersReady'), 'True');
+    p.status = { conditions: [{ type: 'example.com/lb', status: 'True' }] };
+    const gated = podStatus(p, HOST, IPS, states({ a: running() }));
+    assert.equal(condition(gated, 'Ready'), 'True');
+    assert.equal(condition(gated, 'example.com/lb'), 'True');
+  });
 });

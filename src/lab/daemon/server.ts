@@ -46,6 +46,8 @@ async function handle(lab: Lab, req: IncomingMessage, res: ServerResponse, hooks
       const ns = url.searchParams.get('namespace') ?? undefined;
       return send(res, 200, { items: lab.list(kind, ns) });
     }
+    case 'GET /v1/watch':
+      return watch(lab, url.searchParams.getAll('kind'), req, res);
     case 'GET /v1/status':
       return send(res, 200, { name: lab.config.name, config: lab.config, pid: process.pid, nodes: lab.plan.nodes.map((n) => ({ name: n.name, netns: n.netns, podCIDRs: n.podCIDRs, underlayIPs: n.underlayIPs, podMTU: n.podMTU })) });
     case 'POST /v1/apply': {
@@ -63,4 +65,22 @@ async function handle(lab: Lab, req: IncomingMessage, res: ServerResponse, hooks
     default:
       return send(res, 404, { error: `no route ${route}` });
   }
+}
+
+/**
+ * A watch as the informer pattern needs it: the current objects of the asked kinds as ADDED
+ * events, a BOOKMARK once the listing is complete, then every change, as NDJSON lines on one
+ * never-ending response. Listing and registering happen in one synchronous step, so no change
+ * can fall between them.
+ */
+function watch(lab: Lab, kinds: string[], req: IncomingMessage, res: ServerResponse): void {
+  const wanted = new Set(kinds);
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  const initial = [...wanted].flatMap((k) => lab.store.list(k)).map((object) => JSON.stringify({ type: 'ADDED', object }) + '\n');
+  res.write(initial.join('') + JSON.stringify({ type: 'BOOKMARK' }) + '\n');
+  const stop = lab.store.watch((ev) => {
+    if (wanted.has(ev.object.kind)) res.write(JSON.stringify({ type: ev.type, object: ev.object }) + '\n');
+  });
+  req.on('close', stop);
+  res.on('error', stop);
 }

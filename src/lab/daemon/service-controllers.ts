@@ -1,0 +1,104 @@
+// The lab's control plane for Services: the EndpointSlice controller (as kube-controller-manager
+// runs it) and one service proxy per node (as kube-proxy runs on every node), both fed by the
+// store's watch. Every change is coalesced into one pass: slices first, so the proxies program
+// rules from the slices that pass just wrote.
+import type { ClusterConfig, KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../../api/types.js';
+import type { ObjectStore } from '../../store/store.js';
+import { computeEndpointSlices, reconcileSlices } from '../../services/endpointslices.js';
+import { planProxy } from '../../services/proxy/plan.js';
+import { ProxyApplier } from '../../services/proxy/apply.js';
+import type { NodePlan } from '../network-plan.js';
+
+const WATCHED = new Set(['Service', 'EndpointSlice', 'Pod']);
+/** Long enough to fold a burst of pod status updates into one pass, short next to the 1 s goal. */
+const DEBOUNCE_MS = 5;
+
+export interface SyncRecord {
+  node: string;
+  ms: number;
+  full: boolean;
+  error?: string;
+}
+
+export class ServiceControllers {
+  private readonly appliers: Map<string, ProxyApplier>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private waiters: (() => void)[] = [];
+  private stopWatch: (() => void) | undefined;
+  private stopped = false;
+  /** The last sync of each node, for `podnet status` and tests. */
+  readonly lastSync = new Map<string, SyncRecord>();
+
+  constructor(private readonly store: ObjectStore, private readonly config: ClusterConfig, private readonly nodes: NodePlan[],
+    private readonly log: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
+    this.appliers = new Map(nodes.map((n) => [n.name, new ProxyApplier(n.netns)]));
+  }
+
+  start(): void {
+    this.stopWatch = this.store.watch((ev) => {
+      if (WATCHED.has(ev.object.kind)) this.schedule();
+    });
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopWatch?.();
+    clearTimeout(this.timer);
+  }
+
+  /** Resolves once every change made before the call has reached the rules of every node. */
+  flush(): Promise<void> {
+    this.schedule();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (this.timer || this.running || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.loop().finally(() => { this.running = undefined; });
+    }, DEBOUNCE_MS);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      const waiters = this.waiters;
+      this.waiters = [];
+      try {
+        await this.pass();
+      } catch (err) {
+        this.log(`service controllers: ${(err as Error).message}`);
+      }
+      for (const w of waiters) w();
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const services = this.store.list('Service') as unknown as V1Service[];
+    const pods = this.store.list('Pod') as unknown as V1Pod[];
+    const current = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
+    const { apply, delete: remove } = reconcileSlices(current, computeEndpointSlices(services, pods, { nodes: this.store.list('Node') as unknown as V1Node[] }));
+    // The slice writes re-trigger the watch; the next pass finds nothing to change and stops.
+    for (const s of apply) this.store.apply(s as unknown as KubeObject);
+    for (const s of remove) this.store.delete('EndpointSlice', s.metadata?.namespace, s.metadata?.name ?? '');
+    if (apply.length || remove.length) this.dirty = false;
+    const endpointSlices = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
+    const nodeNames = this.nodes.map((n) => n.name);
+    await Promise.all(this.nodes.map(async (node) => {
+      const plan = planProxy({ node: { name: node.name, underlayIPs: node.underlayIPs }, nodes: nodeNames, config: this.config, services, endpointSlices });
+      const applier = this.appliers.get(node.name) as ProxyApplier;
+      try {
+        const r = await applier.sync(plan);
+        this.lastSync.set(node.name, { node: node.name, ms: r.ms, full: r.full });
+      } catch (err) {
+        this.lastSync.set(node.name, { node: node.name, ms: 0, full: false, error: (err as Error).message });
+        this.log(`service proxy ${node.name}: ${(err as Error).message}`);
+      }
+    }));
+  }
+}
