@@ -7,6 +7,7 @@ import { benchCniAdd } from './cni.js';
 import { benchUp, type UpSample } from './lab-up.js';
 import { benchThroughput, VethBaseline, type ThroughputResult } from './throughput.js';
 import { benchServiceHop } from './service-latency.js';
+import { benchServiceSync } from './services-sync.js';
 import { benchDns, dnsReport } from './dns.js';
 import { cleanupAll, installSignalHandlers, isInterrupted } from './cleanup.js';
 import { environmentLine, fmtGbps, fmtMs, heading, ratio, summaryTable, table, type SummaryRow } from './report.js';
@@ -155,7 +156,10 @@ async function main(): Promise<void> {
   if (args.only.has('cni')) cniRef = await sectionCni(rows, cniN);
   if (args.only.has('up')) await sectionUp(rows, upReps, () => cniRef);
   if (args.only.has('throughput')) await sectionThroughput(rows, reps, seconds);
-  if (args.only.has('services')) await sectionServiceHop(rows, args.quick ? 2 : 5, args.quick ? 200 : 400);
+  if (args.only.has('services')) {
+    rows.push(...(await benchServiceSync({ quick: args.quick })));
+    await sectionServiceHop(rows, args.quick ? 2 : 5, args.quick ? 200 : 400);
+  }
   if (args.only.has('dns')) await sectionDns(rows, args.quick);
   heading('summary');
   console.log(summaryTable(rows));

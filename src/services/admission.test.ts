@@ -165,8 +165,8 @@ describe('admitServices large batches', () => {
   it('admits 10,000 new Services with unique ClusterIPs and NodePorts, fixed values honoured', () => {
     // Every tenth Service fixes a ClusterIP and a NodePort that a dynamic pick before it would otherwise take.
     const objs = Array.from({ length: 10_000 }, (_, i) => svc(`s${i}`, i % 10 === 9
-      ? { type: 'NodePort', clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, ports: [{ port: 80, nodePort: 30000 + (i % 2000) }] }
-      : { type: i % 4 === 0 ? 'NodePort' : 'ClusterIP', ipFamilyPolicy: i % 3 === 0 ? 'PreferDualStack' : undefined, ports: [{ port: 80 }] }));
+      ? { type: 'NodePort', clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, ports: [{ port: 80, nodePort: 30000 + Math.floor(i / 10) }] }
+      : { type: i % 8 === 0 ? 'NodePort' : 'ClusterIP', ipFamilyPolicy: i % 3 === 0 ? 'PreferDualStack' : undefined, ports: [{ port: 80 }] }));
     for (const o of objs) if (o.spec?.ipFamilyPolicy === undefined) delete o.spec?.ipFamilyPolicy;
     const out = admit(objs, [], DUAL);
     const ips = out.flatMap((s) => s.spec?.clusterIPs ?? []);

@@ -3,15 +3,18 @@
 // endpoints into existing slices to limit writes; here a slice's name is a hash of what it groups
 // (service, address type, port set, chunk), so the same inputs always give the same slices and a
 // pod change rewrites only the slice it lands in.
-import type { DiscoveryV1EndpointPort, V1Endpoint, V1Node, V1ServicePort } from '@kubernetes/client-node';
+import type { DiscoveryV1EndpointPort, V1Endpoint, V1Node } from '@kubernetes/client-node';
 import { safeHash } from '../api/hash.js';
 import { matchesSelector } from '../api/selectors.js';
 import type { V1EndpointSlice, V1Pod, V1Service } from '../api/types.js';
 import { canonicalJSON } from '../api/util.js';
+import { jsonEqual } from './json-equal.js';
 import {
   LABEL_HEADLESS, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, MANAGED_BY_CONTROLLER, RESERVED_SLICE_LABELS,
   type EndpointSliceObject,
 } from './labels.js';
+import { endpointPorts, podIndex, podIPs, toEndpoint } from './pod-endpoints.js';
+import { versionKey, type SliceMemo } from './slice-memo.js';
 
 /** kube-controller-manager's --max-endpoints-per-slice default. */
 export const DEFAULT_MAX_ENDPOINTS_PER_SLICE = 100;
@@ -20,6 +23,8 @@ export interface EndpointSliceOptions {
   maxEndpointsPerSlice?: number;
   /** Nodes, for endpoints[].zone from their topology.kubernetes.io/zone label. */
   nodes?: readonly V1Node[];
+  /** Kept by the caller across passes to skip Services whose inputs have not changed. */
+  memo?: SliceMemo;
 }
 
 type AddressType = 'IPv4' | 'IPv6';
@@ -27,6 +32,8 @@ type AddressType = 'IPv4' | 'IPv6';
 export function computeEndpointSlices(services: readonly V1Service[], pods: readonly V1Pod[], opts: EndpointSliceOptions = {}): EndpointSliceObject[] {
   const max = Math.max(1, opts.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE);
   const zones = new Map((opts.nodes ?? []).map((n) => [n.metadata?.name ?? '', n.metadata?.labels?.[LABEL_ZONE]]));
+  const memo = opts.memo;
+  memo?.begin(JSON.stringify([max, [...zones].sort(([a], [b]) => compare(a, b))]));
   const index = podIndex(pods);
   const slices: EndpointSliceObject[] = [];
   for (const svc of services) {
@@ -40,57 +47,46 @@ export function computeEndpointSlices(services: readonly V1Service[], pods: read
     const members = (index.get(`${ns}/${k}=${v}`) ?? [])
       .filter((p) => matchesSelector({ matchLabels: selector }, p.metadata?.labels))
       .sort((a, b) => compare(a.metadata?.name ?? '', b.metadata?.name ?? ''));
-    for (const type of addressTypes(svc)) {
-      const groups = new Map<string, { ports: DiscoveryV1EndpointPort[]; endpoints: V1Endpoint[] }>();
-      for (const pod of members) {
-        const addresses = podIPs(pod).filter((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4') === type);
-        if (addresses.length === 0) continue;
-        const ports = endpointPorts(spec.ports ?? [], pod);
-        const key = canonicalJSON(ports);
-        const group = groups.get(key) ?? { ports, endpoints: [] };
-        group.endpoints.push(toEndpoint(pod, svc, addresses, zones));
-        groups.set(key, group);
-      }
-      if (groups.size === 0) {
-        // As upstream: a Service with no endpoints still gets one empty slice per address type.
-        slices.push(slice(svc, type, undefined, [], 'placeholder'));
-        continue;
-      }
-      for (const [key, group] of [...groups].sort(([a], [b]) => compare(a, b))) {
-        for (let i = 0; i < group.endpoints.length; i += max) {
-          slices.push(slice(svc, type, group.ports, group.endpoints.slice(i, i + max), `${key}#${i / max}`));
-        }
-      }
+    const key = `${ns}/${svc.metadata?.name ?? ''}`;
+    const inputs = memo && versionKey([svc, ...members]);
+    let mine = memo?.slicesFor(key, inputs);
+    if (!mine) {
+      mine = serviceSlices(svc, members, zones, max);
+      memo?.remember(key, inputs, mine);
     }
+    for (const s of mine) slices.push(s);
   }
+  memo?.end();
   return slices.sort((a, b) => compare(sliceKey(a), sliceKey(b)));
 }
 
-/** Candidate pods by `ns/key=value` of each label, so a Service only looks at pods sharing one of its selector's labels. */
-function podIndex(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
-  const index = new Map<string, V1Pod[]>();
-  for (const p of pods) {
-    if (!inEndpoints(p)) continue;
-    const ns = p.metadata?.namespace || 'default';
-    for (const [k, v] of Object.entries(p.metadata?.labels ?? {})) {
-      const key = `${ns}/${k}=${v}`;
-      const list = index.get(key);
-      if (list) list.push(p);
-      else index.set(key, [p]);
+/** One Service's slices: its pods grouped by address type and resolved ports, `max` endpoints a slice. */
+function serviceSlices(svc: V1Service, members: readonly V1Pod[], zones: ReadonlyMap<string, string | undefined>, max: number): EndpointSliceObject[] {
+  const out: EndpointSliceObject[] = [];
+  for (const type of addressTypes(svc)) {
+    const groups = new Map<string, { ports: DiscoveryV1EndpointPort[]; endpoints: V1Endpoint[] }>();
+    for (const pod of members) {
+      const addresses = podIPs(pod).filter((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4') === type);
+      if (addresses.length === 0) continue;
+      const { ports, key } = endpointPorts(svc.spec?.ports ?? [], pod);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { ports, endpoints: [] }));
+      group.endpoints.push(toEndpoint(pod, svc, addresses, zones));
+    }
+    if (groups.size === 0) {
+      // As upstream: a Service with no endpoints still gets one empty slice per address type.
+      out.push(slice(svc, type, undefined, [], 'placeholder'));
+      continue;
+    }
+    // Slice names hash the canonical port list: the same ports give the same names across passes.
+    const named = [...groups.values()].map((g) => [canonicalJSON(g.ports), g] as const);
+    for (const [key, group] of named.sort(([a], [b]) => compare(a, b))) {
+      for (let i = 0; i < group.endpoints.length; i += max) {
+        out.push(slice(svc, type, group.ports, group.endpoints.slice(i, i + max), `${key}#${i / max}`));
+      }
     }
   }
-  return index;
-}
-
-/** ShouldPodBeInEndpoints(pod, includeTerminating=true): any pod with an IP that has not finished. */
-function inEndpoints(pod: V1Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && podIPs(pod).length > 0;
-}
-
-function podIPs(pod: V1Pod): string[] {
-  const ips = (pod.status?.podIPs ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
-  return ips.length > 0 ? ips : pod.status?.podIP ? [pod.status.podIP] : [];
+  return out;
 }
 
 /** One slice family per spec.ipFamilies entry; before defaulting, the ClusterIP's family (or both for headless). */
@@ -100,40 +96,6 @@ function addressTypes(svc: V1Service): AddressType[] {
   const ip = svc.spec?.clusterIP;
   if (ip && ip !== 'None') return [ip.includes(':') ? 'IPv6' : 'IPv4'];
   return ['IPv4', 'IPv6'];
-}
-
-/** getEndpointPorts: a named targetPort resolves per pod; a pod without that name leaves the port out. */
-function endpointPorts(ports: readonly V1ServicePort[], pod: V1Pod): DiscoveryV1EndpointPort[] {
-  const out: DiscoveryV1EndpointPort[] = [];
-  for (const sp of ports) {
-    const protocol = sp.protocol ?? 'TCP';
-    const target = sp.targetPort === undefined || sp.targetPort === 0 || sp.targetPort === '' ? sp.port : sp.targetPort;
-    // podutil.FindPort: a number is used as is; a name is looked up among the pod's container ports
-    // (and sidecars', restartable init containers) with the Service port's protocol.
-    const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
-    const port = typeof target === 'number' ? target
-      : containers.flatMap((c) => c.ports ?? []).find((cp) => cp.name === target && (cp.protocol ?? 'TCP') === protocol)?.containerPort;
-    if (port === undefined) continue;
-    out.push({ name: sp.name ?? '', port, protocol, ...(sp.appProtocol !== undefined ? { appProtocol: sp.appProtocol } : {}) });
-  }
-  return out;
-}
-
-function toEndpoint(pod: V1Pod, svc: V1Service, addresses: string[], zones: Map<string, string | undefined>): V1Endpoint {
-  const publish = svc.spec?.publishNotReadyAddresses === true;
-  const podReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  const terminating = pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null;
-  const serving = publish || podReady;
-  // A terminating pod is never "ready" (old clients only read ready), unless the Service publishes not-ready pods.
-  const ready = publish || (serving && !terminating);
-  const ep: V1Endpoint = { addresses, conditions: { ready, serving, terminating } };
-  const { hostname, subdomain, nodeName } = pod.spec ?? { containers: [] };
-  if (hostname && subdomain === svc.metadata?.name) ep.hostname = hostname;
-  if (nodeName) ep.nodeName = nodeName;
-  ep.targetRef = { kind: 'Pod', namespace: pod.metadata?.namespace || 'default', name: pod.metadata?.name, uid: pod.metadata?.uid };
-  const zone = nodeName ? zones.get(nodeName) : undefined;
-  if (zone) ep.zone = zone;
-  return ep;
 }
 
 function slice(svc: V1Service, addressType: AddressType, ports: DiscoveryV1EndpointPort[] | undefined, endpoints: V1Endpoint[], group: string): EndpointSliceObject {
@@ -178,16 +140,24 @@ export interface SliceChanges {
   conflicts: EndpointSliceObject[];
 }
 
-/** The writes that turn `current` into `desired`, touching only slices the controller manages. */
-export function reconcileSlices(current: readonly V1EndpointSlice[], desired: readonly EndpointSliceObject[]): SliceChanges {
+/**
+ * The writes that turn `current` into `desired`, touching only slices the controller manages. With
+ * the memo that computed `desired`, slices already found equal and unchanged since are not compared again.
+ */
+export function reconcileSlices(current: readonly V1EndpointSlice[], desired: readonly EndpointSliceObject[], memo?: SliceMemo): SliceChanges {
   const have = new Map(current.map((s) => [sliceKey(s), s]));
   const want = new Set(desired.map(sliceKey));
   const changes: SliceChanges = { apply: [], delete: [], conflicts: [] };
   for (const d of desired) {
-    const c = have.get(sliceKey(d));
+    const key = sliceKey(d);
+    const c = have.get(key);
     if (c && !isManaged(c)) changes.conflicts.push(d);
-    else if (!c || canonicalJSON(content(c)) !== canonicalJSON(content(d))) changes.apply.push(d);
+    else if (!c) changes.apply.push(d);
+    else if (memo?.knownEqual(key, c, d)) continue;
+    else if (!jsonEqual(content(c), content(d))) changes.apply.push(d);
+    else memo?.markEqual(key, c, d);
   }
+  memo?.keepOnly(want);
   changes.delete = current.filter((c) => isManaged(c) && !want.has(sliceKey(c))).sort((a, b) => compare(sliceKey(a), sliceKey(b)));
   changes.apply.sort((a, b) => compare(sliceKey(a), sliceKey(b)));
   return changes;

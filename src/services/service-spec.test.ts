@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { errorsFor, ManifestError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { validateObjects } from '../api/validate.js';
-import { specialIPProblem, validateEndpointSlice, validateService } from './service-spec.js';
+import { validateEndpointSlice } from './endpointslice-spec.js';
+import { validateService } from './service-spec.js';
+import { specialIPProblem } from './spec-checks.js';
 
 function service(spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec };

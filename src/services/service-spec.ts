@@ -1,19 +1,21 @@
-// Service and EndpointSlice validation, transcribed from the API server (pkg/apis/core/validation
-// ValidateService and ValidateServiceClusterIPsRelatedFields; pkg/apis/discovery/validation), with
-// its wording where it helps. It runs on what the user wrote, before defaulting, so anything the
-// API server would default (type, protocol, targetPort, policies) may be absent here. The first
-// problem is thrown as a ManifestError naming the field.
-import { addressFamily, parseCIDR, parseIP } from '../api/cidr.js';
+// Service validation, transcribed from the API server (pkg/apis/core/validation ValidateService and
+// ValidateServiceClusterIPsRelatedFields), with its wording where it helps. It runs on what the user
+// wrote, before defaulting, so anything the API server would default (type, protocol, targetPort,
+// policies) may be absent here. The first problem is thrown as a ManifestError naming the field.
+import { addressFamily, parseCIDR } from '../api/cidr.js';
 import type { FieldError } from '../api/errors.js';
 import type { KubeObject, V1Service } from '../api/types.js';
 import { checkDNS1123Label, checkDNS1123Subdomain, checkPortName, checkQualifiedName } from '../api/names.js';
 import { validateLabels } from '../api/selectors.js';
 import { isRecord } from '../api/util.js';
 import { IP_FAMILIES, IP_FAMILY_POLICIES, PROTOCOLS, SERVICE_TYPES } from './labels.js';
+import { isPort, oneOf, specialIPProblem } from './spec-checks.js';
+
+// src/api/validate.ts finds both validators here.
+export { validateEndpointSlice } from './endpointslice-spec.js';
 
 const AFFINITIES = ['None', 'ClientIP'];
 const TRAFFIC_POLICIES = ['Cluster', 'Local'];
-const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'];
 /** core/v1 MaxClientIPServiceAffinitySeconds: one day. */
 const MAX_AFFINITY_SECONDS = 86400;
 
@@ -200,102 +202,4 @@ function validateExternal(spec: Record<string, unknown>, type: string, err: Fiel
     if (type !== 'LoadBalancer') throw err('spec.allocateLoadBalancerNodePorts', notLB);
     if (typeof spec.allocateLoadBalancerNodePorts !== 'boolean') throw err('spec.allocateLoadBalancerNodePorts', 'must be true or false');
   }
-}
-
-/**
- * apivalidation.ValidateNonSpecialIP: endpoints and external IPs may not be unspecified, loopback or
- * link-local, which are node-local by nature (the metadata service lives at 169.254.169.254).
- */
-export function specialIPProblem(ip: string): string | undefined {
-  let family: 4 | 6, v: bigint;
-  try {
-    ({ family, value: v } = parseIP(ip));
-  } catch {
-    return `${JSON.stringify(ip)} must be a valid IP address`;
-  }
-  const v4 = family === 4;
-  if (v === 0n) return `may not be unspecified (${ip})`;
-  if (v4 ? v >> 24n === 127n : v === 1n) return 'may not be in the loopback range (127.0.0.0/8, ::1/128)';
-  if (v4 ? v >> 16n === 0xa9fen : v >> 118n === 0x3fan) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
-  if (v4 ? v >> 8n === 0xe00000n : v >> 112n === 0xff02n) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
-  return undefined;
-}
-
-/** discovery/v1 EndpointSlice validation, for slices a user writes (selector-less Services). */
-export function validateEndpointSlice(slice: Record<string, unknown>, err: FieldError): void {
-  const type = slice.addressType;
-  if (type === undefined || type === '') throw err('addressType', `required: one of ${ADDRESS_TYPES.join(', ')}`);
-  oneOf(type, ADDRESS_TYPES, 'addressType', err);
-  const endpoints = slice.endpoints ?? [];
-  if (!Array.isArray(endpoints)) throw err('endpoints', 'must be a list');
-  if (endpoints.length > 1000) throw err('endpoints', `must have at most 1000 items, not ${endpoints.length}`);
-  endpoints.forEach((ep: unknown, i) => {
-    const at = `endpoints[${i}]`;
-    if (!isRecord(ep)) throw err(at, 'must be a mapping with addresses');
-    const addrs = ep.addresses;
-    if (!Array.isArray(addrs) || addrs.length === 0) throw err(`${at}.addresses`, 'must contain at least 1 address');
-    if (addrs.length > 100) throw err(`${at}.addresses`, `must have at most 100 items, not ${addrs.length}`);
-    addrs.forEach((a: unknown, j) => {
-      const bad = addressProblem(a, type as string);
-      if (bad) throw err(`${at}.addresses[${j}]`, bad);
-    });
-    if (ep.conditions !== undefined) {
-      if (!isRecord(ep.conditions)) throw err(`${at}.conditions`, 'must be a mapping of ready, serving and terminating');
-      for (const c of ['ready', 'serving', 'terminating']) {
-        const v = ep.conditions[c];
-        if (v !== undefined && v !== null && typeof v !== 'boolean') throw err(`${at}.conditions.${c}`, 'must be true or false');
-      }
-    }
-    const named: [string, (v: string) => string | undefined][] = [['hostname', checkDNS1123Label], ['nodeName', checkDNS1123Subdomain]];
-    for (const [f, check] of named) {
-      if (ep[f] === undefined) continue;
-      const bad = typeof ep[f] === 'string' ? check(ep[f]) : 'must be a string';
-      if (bad) throw err(`${at}.${f}`, bad);
-    }
-    if (ep.zone !== undefined && typeof ep.zone !== 'string') throw err(`${at}.zone`, 'must be a string');
-  });
-  validateSlicePorts(slice.ports, err);
-}
-
-function addressProblem(a: unknown, type: string): string | undefined {
-  if (typeof a !== 'string') return 'must be a string';
-  if (type === 'FQDN') {
-    const bad = checkDNS1123Subdomain(a);
-    return bad ?? (a.includes('.') ? undefined : `${JSON.stringify(a)} must be a fully qualified domain name (at least two labels)`);
-  }
-  const want = type === 'IPv4' ? 4 : 6;
-  if (addressFamily(a) !== want) return `${JSON.stringify(a)} must be a valid ${type} address`;
-  return specialIPProblem(a);
-}
-
-function validateSlicePorts(ports: unknown, err: FieldError): void {
-  if (ports === undefined || ports === null) return;
-  if (!Array.isArray(ports)) throw err('ports', 'must be a list');
-  if (ports.length > 100) throw err('ports', `must have at most 100 items, not ${ports.length}`);
-  const names = new Set<string>();
-  ports.forEach((p: unknown, i) => {
-    const at = `ports[${i}]`;
-    if (!isRecord(p)) throw err(at, 'must be a mapping with name, port and protocol');
-    const name = p.name ?? '';
-    if (typeof name !== 'string') throw err(`${at}.name`, 'must be a string');
-    const bad = name === '' ? undefined : checkDNS1123Label(name);
-    if (bad) throw err(`${at}.name`, bad);
-    // Unnamed counts as the name "": two unnamed ports in one slice are ambiguous too.
-    if (names.has(name)) throw err(`${at}.name`, `duplicate port name ${JSON.stringify(name)}`);
-    names.add(name);
-    if (p.protocol !== undefined) oneOf(p.protocol, PROTOCOLS, `${at}.protocol`, err);
-    if (p.port !== undefined && p.port !== null && !isPort(p.port)) throw err(`${at}.port`, `must be an integer between 1 and 65535, not ${JSON.stringify(p.port)}`);
-    if (p.appProtocol !== undefined) {
-      const badProto = typeof p.appProtocol === 'string' ? checkQualifiedName(p.appProtocol) : 'must be a string';
-      if (badProto) throw err(`${at}.appProtocol`, badProto);
-    }
-  });
-}
-
-function oneOf(v: unknown, allowed: readonly string[], field: string, err: FieldError): void {
-  if (!allowed.includes(v as string)) throw err(field, `unsupported value ${JSON.stringify(v)}: must be one of ${allowed.join(', ')}`);
-}
-
-function isPort(v: unknown): boolean {
-  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 }

@@ -5,7 +5,8 @@
 import type { ClusterConfig, KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../../api/types.js';
 import type { ObjectStore } from '../../store/store.js';
 import { computeEndpointSlices, reconcileSlices } from '../../services/endpointslices.js';
-import { planProxy } from '../../services/proxy/plan.js';
+import { SliceMemo } from '../../services/slice-memo.js';
+import { planProxy, ProxyPlanCache } from '../../services/proxy/plan.js';
 import { ProxyApplier } from '../../services/proxy/apply.js';
 import type { NodePlan } from '../network-plan.js';
 
@@ -22,6 +23,8 @@ export interface SyncRecord {
 
 export class ServiceControllers {
   private readonly appliers: Map<string, ProxyApplier>;
+  private readonly sliceMemo = new SliceMemo();
+  private readonly planCaches = new Map<string, ProxyPlanCache>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private dirty = false;
@@ -82,7 +85,9 @@ export class ServiceControllers {
     const services = this.store.list('Service') as unknown as V1Service[];
     const pods = this.store.list('Pod') as unknown as V1Pod[];
     const current = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
-    const { apply, delete: remove } = reconcileSlices(current, computeEndpointSlices(services, pods, { nodes: this.store.list('Node') as unknown as V1Node[] }));
+    const nodes = this.store.list('Node') as unknown as V1Node[];
+    const desired = computeEndpointSlices(services, pods, { nodes, memo: this.sliceMemo });
+    const { apply, delete: remove } = reconcileSlices(current, desired, this.sliceMemo);
     // The slice writes re-trigger the watch; the next pass finds nothing to change and stops.
     for (const s of apply) this.store.apply(s as unknown as KubeObject);
     for (const s of remove) this.store.delete('EndpointSlice', s.metadata?.namespace, s.metadata?.name ?? '');
@@ -90,7 +95,9 @@ export class ServiceControllers {
     const endpointSlices = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
     const nodeNames = this.nodes.map((n) => n.name);
     await Promise.all(this.nodes.map(async (node) => {
-      const plan = planProxy({ node: { name: node.name, underlayIPs: node.underlayIPs }, nodes: nodeNames, config: this.config, services, endpointSlices });
+      let cache = this.planCaches.get(node.name);
+      if (!cache) this.planCaches.set(node.name, cache = new ProxyPlanCache());
+      const plan = planProxy({ node: { name: node.name, underlayIPs: node.underlayIPs }, nodes: nodeNames, config: this.config, services, endpointSlices }, cache);
       const applier = this.appliers.get(node.name) as ProxyApplier;
       try {
         const r = await applier.sync(plan);

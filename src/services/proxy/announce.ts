@@ -44,9 +44,9 @@ function readyNodes(slices: V1EndpointSlice[], family: 4 | 6): Set<string> {
  * owner is chosen among nodes with a ready local endpoint, when there is one, so that traffic lands
  * where it can be served without leaving the node.
  */
-export function announcedAddresses(node: string, nodes: string[], pools: string[], services: V1Service[], slices: V1EndpointSlice[]): string[] {
+export function announcedAddresses(node: string, nodes: string[], pools: string[], services: V1Service[], slices: V1EndpointSlice[] | Map<string, V1EndpointSlice[]>): string[] {
   const poolCIDRs = pools.map(parseCIDR);
-  const byService = indexSlices(slices);
+  const byService = slices instanceof Map ? slices : indexSlices(slices);
   const all = nodes.length ? nodes : [node];
   const out = new Set<string>();
   for (const svc of services) {

@@ -4,7 +4,7 @@
 // kube-proxy, any nft failure forgets the cached state, so the next sync starts over from a full
 // replace instead of building on a state that may not be what the kernel has.
 import { performance } from 'node:perf_hooks';
-import { ipBatch, nftApply, onPath, run } from '../../sys/exec.js';
+import { ipBatch, nftApply, onPath, run, type RunResult } from '../../sys/exec.js';
 import { contains, parseCIDR } from '../../api/cidr.js';
 import { renderFull, renderUpdate } from './render.js';
 import { ANNOUNCE_DEVICE, type ProxyPlan, type UdpBackend } from './types.js';
@@ -16,8 +16,25 @@ export interface SyncResult {
   full: boolean;
 }
 
+/** The host programs the applier runs, all inside the node's namespace; tests pass a fake. */
+export interface ProxySys {
+  nft(script: string, netns: string): Promise<void>;
+  ipBatch(lines: string[], netns: string): Promise<void>;
+  /** Runs a program, resolving even when it exits non-zero. */
+  run(cmd: string, args: string[], netns: string): Promise<RunResult>;
+  has(tool: string): boolean;
+}
+
+export const realSys: ProxySys = {
+  nft: (script, netns) => nftApply(script, { netns }),
+  ipBatch: (lines, netns) => ipBatch(lines, { netns }),
+  run: (cmd, args, netns) => run(cmd, args, { netns, allowFail: true }),
+  has: onPath,
+};
+
 export interface ProxyApplierOptions {
   log?: (line: string) => void;
+  sys?: ProxySys;
 }
 
 const udpKey = (u: UdpBackend) => `${u.dst}|${u.port}|${u.endpoint}`;
@@ -29,9 +46,11 @@ export class ProxyApplier {
   private announced: Set<string> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly log: (line: string) => void;
+  private readonly sys: ProxySys;
 
   constructor(readonly netns: string, opts: ProxyApplierOptions = {}) {
     this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.sys = opts.sys ?? realSys;
   }
 
   /** Makes the namespace match `plan`. Syncs run one at a time, in call order. */
@@ -53,7 +72,7 @@ export class ProxyApplier {
     const full = prev === undefined;
     try {
       const script = prev ? renderUpdate(prev, plan) : renderFull(plan);
-      if (script) await nftApply(script, { netns: this.netns });
+      if (script) await this.sys.nft(script, this.netns);
       this.applied = plan;
     } catch (err) {
       this.applied = undefined;
@@ -66,7 +85,7 @@ export class ProxyApplier {
   }
 
   private async currentAnnounced(pools: string[]): Promise<Set<string>> {
-    const r = await run('ip', ['-j', 'addr', 'show', 'dev', ANNOUNCE_DEVICE], { netns: this.netns, allowFail: true });
+    const r = await this.sys.run('ip', ['-j', 'addr', 'show', 'dev', ANNOUNCE_DEVICE], this.netns);
     if (r.code !== 0) return new Set();
     const cidrs = pools.map(parseCIDR);
     const links = JSON.parse(r.stdout || '[]') as { addr_info?: { local: string; prefixlen: number }[] }[];
@@ -85,13 +104,11 @@ export class ProxyApplier {
         ...added.map((ip) => `addr add ${ip}${suffix(ip)}`),
       ];
       this.announced = undefined;
-      await ipBatch(lines, { netns: this.netns });
+      if (lines.length) await this.sys.ipBatch(lines, this.netns);
       this.announced = want;
       // Tell the segment at once where a (moved) IPv4 address lives, as MetalLB does; best effort.
-      if (onPath('arping')) {
-        for (const ip of added.filter((a) => !a.includes(':'))) {
-          await run('arping', ['-U', '-c', '1', '-I', ANNOUNCE_DEVICE, ip], { netns: this.netns, allowFail: true });
-        }
+      if (this.sys.has('arping')) {
+        for (const ip of added.filter((a) => !a.includes(':'))) await this.sys.run('arping', ['-U', '-c', '1', '-I', ANNOUNCE_DEVICE, ip], this.netns);
       }
     } catch (err) {
       this.log(`proxy ${this.netns}: announcing LoadBalancer addresses failed, retrying on the next sync: ${(err as Error).message}`);
@@ -110,7 +127,7 @@ export class ProxyApplier {
       const args = ['-D', '-p', 'udp', '--orig-dst', u.dst, '--orig-port-dst', String(u.port), '--dst-nat', u.endpoint];
       if (u.dst.includes(':')) args.unshift('-f', 'ipv6');
       // Exit 1 with "0 flow entries" when there was nothing to delete: not an error.
-      const r = await run('conntrack', args, { netns: this.netns, allowFail: true });
+      const r = await this.sys.run('conntrack', args, this.netns);
       if (r.code !== 0 && !/0 flow entries/.test(r.stderr)) this.log(`proxy ${this.netns}: conntrack ${args.join(' ')}: ${r.stderr.trim()}`);
     }
   }

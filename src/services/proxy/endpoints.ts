@@ -27,19 +27,39 @@ export function indexSlices(slices: V1EndpointSlice[]): Map<string, V1EndpointSl
     if (list) list.push(slice);
     else out.set(key, [slice]);
   }
-  for (const list of out.values()) list.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const name = (s: V1EndpointSlice) => s.metadata?.name ?? '';
+  for (const list of out.values()) if (list.length > 1) list.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
   return out;
 }
+
+/** Dotted quad without leading zeros: already canonical (the common case, so it skips the parser). */
+const PLAIN_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** Canonical address text, or undefined when `text` is not an address of `family`. */
 export function canonicalIP(text: string | undefined, family: Family): string | undefined {
   if (!text) return undefined;
+  if (PLAIN_V4.test(text)) return family === 4 ? text : undefined;
   try {
     const ip = parseIP(text);
     return ip.family === family ? formatIP(family, ip.value) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The address as a number, for sorting (canonical dotted quad in; no allocation: it runs per endpoint). */
+function v4Number(ip: string): number {
+  let n = 0, octet = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + octet;
+      octet = 0;
+    } else {
+      octet = octet * 10 + c - 48;
+    }
+  }
+  return n * 256 + octet;
 }
 
 /**
@@ -49,7 +69,7 @@ export function canonicalIP(text: string | undefined, family: Family): string | 
  */
 export function backendsFor(slices: V1EndpointSlice[], port: V1ServicePort, family: Family): Backend[] {
   const addressType = family === 4 ? 'IPv4' : 'IPv6';
-  const seen = new Map<string, { backend: Backend; sortKey: bigint }>();
+  const seen = new Map<string, { backend: Backend; sortKey: number | bigint }>();
   for (const slice of slices) {
     if (slice.addressType !== addressType) continue;
     const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '') && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
@@ -67,7 +87,7 @@ export function backendsFor(slices: V1EndpointSlice[], port: V1ServicePort, fami
         serving: ep.conditions?.serving ?? ready,
         terminating: ep.conditions?.terminating ?? false,
       };
-      seen.set(`${ip}|${sp.port}`, { backend, sortKey: parseIP(ip).value });
+      seen.set(`${ip}|${sp.port}`, { backend, sortKey: family === 4 ? v4Number(ip) : parseIP(ip).value });
     }
   }
   return [...seen.values()]

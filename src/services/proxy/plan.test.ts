@@ -3,10 +3,11 @@
 // node-1, 10.244.1.x on node-2, 10.244.2.x on node-3; 172.18.0.3 is a client outside the cluster.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planProxy } from './plan.js';
+import { planProxy, ProxyPlanCache } from './plan.js';
 import { traceProxy, type TracePacket } from './tracer.js';
 import { CONFIG_DUAL, input, slice, svc } from './fixtures.test-util.js';
 import type { ProxyPlan } from './types.js';
+import type { V1EndpointSlice, V1Service } from '../../api/types.js';
 
 const POD = '10.244.0.9';
 const OUTSIDE = '172.18.0.3';
@@ -259,5 +260,64 @@ describe('planProxy', () => {
       'Service default/p2: spec.ports[0].nodePort: tcp . 30100 is already used by another Service; skipped',
       'Service default/v6: spec.clusterIPs: fd00:10:96::1 is not an address of the cluster\'s families (ipv4); skipped',
     ]);
+  });
+
+  it('gives the same plan with a cache, reusing unchanged Services', () => {
+    const rv = <T extends { metadata?: { resourceVersion?: string } }>(o: T, v: number): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(v) } });
+    const cache = new ProxyPlanCache();
+    let services = [rv(svc('a', ['10.96.0.1']), 1), rv(svc('b', ['10.96.0.2'], { type: 'NodePort', ports: np(30001) }), 2)];
+    let slices = [rv(slice('a', ['10.244.1.1@node-2']), 3), rv(slice('b', ['10.244.0.2@node-1']), 4)];
+    const same = (over: Partial<ReturnType<typeof input>> = {}) => {
+      const inp = input(services, slices, over);
+      assert.deepEqual(planProxy(inp, cache), planProxy(inp));
+    };
+    same();
+    const a = cache.entries.get('default/a')?.fragment;
+    slices = [slices[0], rv(slice('b', ['10.244.0.2@node-1', '10.244.2.2@node-3']), 5)];
+    same();
+    assert.equal(cache.entries.get('default/a')?.fragment, a, 'a did not change: its fragment is reused');
+    services = [...services, rv(svc('c', ['10.96.0.3'], { type: 'NodePort', ports: np(30001) }), 6)];
+    same();
+    services = [services[0], services[2]];
+    same();
+    same({ node: { name: 'node-2', underlayIPs: ['172.18.0.3'] } });
+    assert.equal(cache.entries.size, 2);
+  });
+
+  it('gives the same plan with a cache over 300 random changes (fuzz, fixed seed)', () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let version = 0;
+    const versioned = <T extends { metadata?: { resourceVersion?: string } }>(o: T): T => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(++version) } });
+    const kinds = ['ClusterIP', 'NodePort', 'LoadBalancer'];
+    const makeSvc = (i: number) => versioned(svc(`s${i}`, [`10.96.0.${i}`], {
+      type: kinds[rand(3)],
+      sessionAffinity: rand(5) === 0 ? 'ClientIP' : 'None',
+      internalTrafficPolicy: rand(4) === 0 ? 'Local' : 'Cluster',
+      externalTrafficPolicy: rand(3) === 0 ? 'Local' : 'Cluster',
+      // Colliding NodePorts now and then: the first Service by name keeps it.
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30000 + (rand(15) === 0 ? 0 : i) }, { name: 'dns', port: 53, protocol: 'UDP', nodePort: 31000 + i }],
+    }, { loadBalancer: { ingress: [{ ip: `172.18.0.${240 + rand(4)}` }] } }));
+    const makeSlice = (i: number) => versioned(slice(`s${i}`, Array.from({ length: rand(5) }, (_, j) => `10.244.${rand(3)}.${(i * 7 + j) % 250}@node-${rand(3) + 1}${['', '', '!', '~'][rand(4)]}`),
+      [{ name: 'http', port: 8080, protocol: 'TCP' }, { name: 'dns', port: 5353, protocol: 'UDP' }]));
+    const services = new Map<number, V1Service>();
+    const slices = new Map<number, V1EndpointSlice>();
+    const cache = new ProxyPlanCache();
+    let incremental = 0;
+    for (let step = 0; step < 300; step++) {
+      if (cache.state && !cache.conflicted) incremental++;
+      const i = rand(20);
+      const op = rand(4);
+      if (op === 0) services.set(i, makeSvc(i));
+      else if (op === 1) services.delete(i);
+      else if (op === 2) slices.set(i, makeSlice(i));
+      else slices.delete(i);
+      const inp = input([...services.values()], [...slices.values()]);
+      assert.deepEqual(planProxy(inp, cache), planProxy(inp), `step ${step}`);
+    }
+    assert.ok(incremental > 100, `the incremental path ran ${incremental} times`);
   });
 });

@@ -107,7 +107,9 @@ class Model {
       this.chains.set(m[1], []);
     } else if ((m = line.match(new RegExp(`^add rule ${T} (\\S+) (.*)$`)))) {
       this.checkRefs(m[2]);
-      this.chains.get(m[1])?.push(m[2]) ?? assert.fail(`no chain ${m[1]}`);
+      const rules = this.chains.get(m[1]);
+      assert.ok(rules, `no chain ${m[1]}`);
+      rules.push(m[2]);
     } else if ((m = line.match(new RegExp(`^delete (?:set|map) ${T} (\\S+)$`)))) {
       for (const [c, rules] of this.chains) assert.ok(!rules.some((r) => r.includes(`@${m?.[1]}`)), `${m[1]} still used by ${c}`);
       this.sets.delete(m[1]);

@@ -60,6 +60,19 @@ function keyOf(element: string): string {
   return i < 0 ? element : element.slice(0, i);
 }
 
+/**
+ * The parts of two element lists between their common prefix and suffix. Elements are sorted and
+ * never repeat within a set, so whatever differs lies in there: a changed Service among 10,000
+ * costs a scan, not two 100,000-entry hash sets.
+ */
+function middles(a: string[], b: string[]): [string[], string[]] {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return [a.slice(p, a.length - s), b.slice(p, b.length - s)];
+}
+
 const sameDef = (a: NftSet, b: NftSet) => a.kind === b.kind && a.type === b.type && (a.flags ?? []).join() === (b.flags ?? []).join() && a.timeout === b.timeout;
 const sameBase = (a: NftChain, b: NftChain) => JSON.stringify(a.base ?? null) === JSON.stringify(b.base ?? null);
 
@@ -92,10 +105,12 @@ function diffTable(prev: NftTable, next: NftTable): string[] | undefined {
       if (s.elements.length) adds.push([s, s.elements]);
       continue;
     }
-    const now = new Set(s.elements);
-    const before = new Set(old.elements);
-    const gone = old.elements.filter((e) => !now.has(e)).map(keyOf);
-    const added = s.elements.filter((e) => !before.has(e));
+    if (old.elements === s.elements) continue; // shared by the plan cache: unchanged
+    const [was, is] = middles(old.elements, s.elements);
+    const now = new Set(is);
+    const before = new Set(was);
+    const gone = was.filter((e) => !now.has(e)).map(keyOf);
+    const added = is.filter((e) => !before.has(e));
     for (const part of chunks(gone)) out.push(`delete element ${t} ${s.name} { ${part.join(', ')} }`);
     if (added.length) adds.push([s, added]);
   }

@@ -1,5 +1,5 @@
-// The fixed part of the proxy's table (hooks, dispatch, masquerade, reject) and a small builder that
-// collects the per-service parts. The layout follows kube-proxy's nftables proxier (pkg/proxy/nftables)
+// The fixed part of the proxy's table (hooks, dispatch, masquerade, reject) and the shared chains
+// that pick an endpoint; per-Service parts come from fragment.ts. The layout follows kube-proxy's nftables proxier (pkg/proxy/nftables)
 // with one change that matters at scale: endpoint selection does not use a chain per Service or per
 // endpoint. Services with N endpoints all `goto dnat-nN`, which draws `numgen random mod N` and jumps
 // to `backend-I`; that chain DNATs through the named map `backends-vF-I`, keyed by the destination
@@ -12,8 +12,7 @@
 // create such a `typeof` map, but then refuses any later rule that uses it with data `ip daddr . th
 // dport` ("conflicting protocols specified: tcp vs. th"), which would break incremental updates.
 import type { Family } from '../../api/cidr.js';
-import type { NftChain, NftSet, NftTable } from './types.js';
-import { PROXY_TABLE } from './types.js';
+import type { NftChain, NftSet } from './types.js';
 
 export const MASQ_MARK = '0x4000';
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
@@ -35,64 +34,20 @@ export function oneOrSet(items: string[]): string {
   return items.length === 1 ? items[0] : `{ ${items.join(', ')} }`;
 }
 
-export class TableBuilder {
-  private readonly sets = new Map<string, { def: Omit<NftSet, 'elements'>; elements: Map<string, string | undefined> }>();
-  private readonly chains = new Map<string, NftChain>();
-  private readonly order: string[] = [];
-
-  defineSet(def: Omit<NftSet, 'elements'>): void {
-    if (!this.sets.has(def.name)) this.sets.set(def.name, { def, elements: new Map() });
-  }
-
-  /** Adds an element; false when the key is already there (the first owner keeps it). */
-  addElement(set: string, key: string, value?: string): boolean {
-    const s = this.sets.get(set);
-    if (!s) throw new Error(`internal: set ${set} is not defined`);
-    if (s.elements.has(key)) return s.elements.get(key) === value;
-    s.elements.set(key, value);
-    return true;
-  }
-
-  hasChain(name: string): boolean {
-    return this.chains.has(name);
-  }
-
-  addChain(chain: NftChain): void {
-    if (this.chains.has(chain.name)) return;
-    this.chains.set(chain.name, chain);
-    this.order.push(chain.name);
-  }
-
-  build(fixedSets: number, fixedChains: number): NftTable {
-    const sets = [...this.sets.values()].map(({ def, elements }) => ({
-      ...def,
-      elements: [...elements].map(([k, v]) => (v === undefined ? k : `${k} : ${v}`)).sort(),
-    }));
-    const chains = this.order.map((n) => this.chains.get(n) as NftChain);
-    // The fixed skeleton keeps its reading order; generated parts are sorted by name.
-    const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    return {
-      family: 'inet',
-      name: PROXY_TABLE,
-      sets: [...sets.slice(0, fixedSets), ...sets.slice(fixedSets).sort(byName)],
-      chains: [...chains.slice(0, fixedChains), ...chains.slice(fixedChains).sort(byName)],
-    };
-  }
-}
-
-/** Defines the per-family sets and the fixed chains; returns how many of each it added. */
-export function addSkeleton(b: TableBuilder, fams: FamilyInfo[]): { sets: number; chains: number } {
+/** The per-family sets (with the node's addresses in nodeport-ips) and the fixed chains. */
+export function skeleton(fams: FamilyInfo[]): { sets: NftSet[]; chains: NftChain[] } {
+  const sets: NftSet[] = [];
   for (const f of fams) {
     const key = `${f.addrType} . inet_proto . inet_service`;
-    b.defineSet({ name: `cluster-ips-${f.v}`, kind: 'set', type: f.addrType });
-    b.defineSet({ name: `nodeport-ips-${f.v}`, kind: 'set', type: f.addrType });
-    b.defineSet({ name: `service-ips-${f.v}`, kind: 'map', type: `${key} : verdict` });
-    b.defineSet({ name: `service-nodeports-${f.v}`, kind: 'map', type: 'inet_proto . inet_service : verdict' });
-    b.defineSet({ name: `no-endpoint-services-${f.v}`, kind: 'map', type: `${key} : verdict` });
-    b.defineSet({ name: `no-endpoint-nodeports-${f.v}`, kind: 'map', type: 'inet_proto . inet_service : verdict' });
+    const set = (name: string, kind: 'set' | 'map', type: string, elements: string[] = []) => sets.push({ name, kind, type, elements });
+    set(`cluster-ips-${f.v}`, 'set', f.addrType);
+    set(`nodeport-ips-${f.v}`, 'set', f.addrType, [...f.nodeIPs]);
+    set(`service-ips-${f.v}`, 'map', `${key} : verdict`);
+    set(`service-nodeports-${f.v}`, 'map', 'inet_proto . inet_service : verdict');
+    set(`no-endpoint-services-${f.v}`, 'map', `${key} : verdict`);
+    set(`no-endpoint-nodeports-${f.v}`, 'map', 'inet_proto . inet_service : verdict');
     // Pairs (endpoint . endpoint): after DNAT, saddr == daddr means a pod reached itself (hairpin).
-    b.defineSet({ name: `hairpin-${f.v}`, kind: 'set', type: `${f.addrType} . ${f.addrType}` });
-    for (const ip of f.nodeIPs) b.addElement(`nodeport-ips-${f.v}`, ip);
+    set(`hairpin-${f.v}`, 'set', `${f.addrType} . ${f.addrType}`);
   }
   const perFamily = (fn: (f: FamilyInfo) => string[]) => fams.flatMap(fn);
   const chains: NftChain[] = [
@@ -138,6 +93,30 @@ export function addSkeleton(b: TableBuilder, fams: FamilyInfo[]): { sets: number
     // ICMP port unreachable, which a TCP client sees as ECONNREFUSED at once.
     { name: 'reject-chain', rules: ['reject'] },
   ];
-  chains.forEach((c) => b.addChain(c));
-  return { sets: fams.length * 7, chains: chains.length };
+  return { sets, chains };
+}
+
+/**
+ * The shared endpoint-selection chains: `backend-I` (one DNAT rule per family through map
+ * `backends-vF-I`) for every index any Service uses, and `dnat-nN` for every endpoint count N > 1
+ * in use; the same with a `local-` prefix for externalTrafficPolicy/internalTrafficPolicy Local.
+ */
+export function backendParts(fams: FamilyInfo[], maxN: Map<string, number>, groups: Map<string, number>): { sets: NftSet[]; chains: NftChain[] } {
+  const sets: NftSet[] = [];
+  const chains: NftChain[] = [];
+  for (const p of ['', 'local-']) {
+    const top = Math.max(0, ...fams.map((f) => maxN.get(`${p}${f.v}`) ?? 0));
+    for (let i = 0; i < top; i++) {
+      const present = fams.filter((f) => i < (maxN.get(`${p}${f.v}`) ?? 0));
+      for (const f of present) sets.push({ name: `${p}backends-${f.v}-${i}`, kind: 'map', type: `${f.addrType} . inet_proto . inet_service : ${f.addrType} . inet_service`, elements: [] });
+      // nft 1.0.6 wants the transport protocol matched in the rule that maps to a port.
+      chains.push({ name: `${p}backend-${i}`, rules: present.map((f) => `meta l4proto { ${PROTOCOLS.join(', ')} } dnat ${f.ip} to ${f.ip} daddr . meta l4proto . th dport map @${p}backends-${f.v}-${i}`) });
+    }
+  }
+  for (const [name, n] of groups) {
+    const p = name.startsWith('local-') ? 'local-' : '';
+    const arms = Array.from({ length: n }, (_, i) => `${i} : goto ${p}backend-${i}`).join(', ');
+    chains.push({ name, rules: [`numgen random mod ${n} vmap { ${arms} }`] });
+  }
+  return { sets, chains };
 }

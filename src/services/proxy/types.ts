@@ -34,8 +34,8 @@ export interface NftSet {
   /** Default element timeout in seconds (affinity sets). */
   timeout?: number;
   /**
-   * Sorted elements; map elements read `KEY : VALUE`. Dynamic sets (affinity) are filled by the
-   * kernel and always planned empty.
+   * Sorted elements (plain string order); map elements read `KEY : VALUE`. Dynamic sets (affinity)
+   * are filled by the kernel and always planned empty.
    */
   elements: string[];
 }
