@@ -9,11 +9,12 @@ import { benchThroughput, VethBaseline, type ThroughputResult } from './throughp
 import { benchServiceHop } from './service-latency.js';
 import { benchServiceSync } from './services-sync.js';
 import { benchDns, dnsReport } from './dns.js';
+import { benchNetpol, printNetpol } from './netpol.js';
 import { cleanupAll, installSignalHandlers, isInterrupted } from './cleanup.js';
 import { environmentLine, fmtGbps, fmtMs, heading, ratio, summaryTable, table, type SummaryRow } from './report.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SECTIONS = ['up', 'cni', 'throughput', 'services', 'dns'] as const;
+const SECTIONS = ['up', 'cni', 'throughput', 'services', 'dns', 'netpol'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -22,7 +23,7 @@ interface Args {
 }
 
 function usage(msg: string): never {
-  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput|services|dns[,...]]`);
+  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput|services|dns|netpol[,...]]`);
   process.exit(2);
 }
 
@@ -140,6 +141,14 @@ async function sectionDns(rows: SummaryRow[], quick: boolean): Promise<void> {
   rows.push(...r.rows);
 }
 
+async function sectionNetpol(rows: SummaryRow[], quick: boolean): Promise<void> {
+  heading('network policy: compute and apply for 1,000 pods and 500 policies; one-pod label change');
+  const r = await benchNetpol({ quick });
+  printNetpol(r);
+  rows.push({ metric: 'netpol 1000 pods/500 policies: compute+apply', podnet: fmtMs(r.computeMs + r.applyMs), peer: '-', peerName: '-', ratio: '-', goal: '< 2 s' });
+  rows.push({ metric: 'netpol one-pod label change', podnet: fmtMs(r.update.totalMs), peer: '-', peerName: '-', ratio: '-', goal: '< 100 ms' });
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) usage('the bench must run as root: it creates network namespaces');
@@ -161,6 +170,7 @@ async function main(): Promise<void> {
     await sectionServiceHop(rows, args.quick ? 2 : 5, args.quick ? 200 : 400);
   }
   if (args.only.has('dns')) await sectionDns(rows, args.quick);
+  if (args.only.has('netpol')) await sectionNetpol(rows, args.quick);
   heading('summary');
   console.log(summaryTable(rows));
   console.log(`(ratios: podnet / peer; measured in one run, ${((Date.now() - started) / 1000).toFixed(0)} s; the machine is shared, so treat single figures as indicative)`);

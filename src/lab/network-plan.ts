@@ -122,6 +122,10 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
         // Pod replies may come back over another interface than the one used to send (overlay vs uplink).
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // Bridged pod-to-pod frames must pass the inet hooks, so that the service proxy's conntrack
+        // and network policy see same-node traffic too (br_netfilter is per netns here).
+        'net.bridge.bridge-nf-call-iptables': '1',
+        'net.bridge.bridge-nf-call-ip6tables': '1',
       },
       nft: masqueradeRuleset(config),
     };
