@@ -9,6 +9,7 @@ import { podNetns, podUtsFile, containerLog } from '../lab/names.js';
 import { runInteractive } from '../sys/exec.js';
 import { printFile } from '../sys/files.js';
 import { asList, endpointSliceTable, nodeTable, podTable, serviceTable } from './format.js';
+import { registerPolicyCommands } from './policy.js';
 
 const out = (s: string) => process.stdout.write(s);
 // `podnet get pods -o json | head` closes the pipe early: that is not an error.
@@ -138,6 +139,8 @@ program.command('check')
     out(`connectivity: ${r.passed}/${r.probes} probes passed between ${r.pods} pods, ${r.crossNode} of them across nodes (TCP and UDP, every pod IP, source pod IP preserved; median ${r.medianMs.toFixed(1)} ms)\n`);
     if (r.failures.length) process.exitCode = 1;
   });
+
+registerPolicyCommands(program);
 
 program.command('status')
   .description('running labs')

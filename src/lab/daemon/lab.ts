@@ -22,6 +22,7 @@ import { proberStarter, startAgent, type Agent } from './agents.js';
 import { ReadinessManager } from '../readiness/manager.js';
 import { podStatus } from './pod-status.js';
 import { ServiceControllers } from './service-controllers.js';
+import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
 
@@ -53,6 +54,7 @@ export class Lab {
   private readonly ctx: RuntimeContext;
   private queue: Promise<void> = Promise.resolve();
   readonly services: ServiceControllers;
+  readonly policies: PolicyControllers;
   readonly readiness: ReadinessManager;
 
   constructor(readonly config: ClusterConfig, private readonly paths: LabPaths) {
@@ -67,6 +69,7 @@ export class Lab {
       cacheDirFor: (node) => `${nodeDir(config.name, node)}/cni/cache`,
     };
     this.services = new ServiceControllers(this.store, config, this.plan.nodes);
+    this.policies = new PolicyControllers(this.store, this.plan.nodes);
     this.readiness = new ReadinessManager({
       startProber: proberStarter(config.name, this.plan.nodes),
       onChange: (key) => this.refreshStatus(key),
@@ -96,6 +99,7 @@ export class Lab {
     );
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
     this.services.start();
+    this.policies.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
   }
@@ -119,11 +123,12 @@ export class Lab {
       const byKey = new Map(admitted.map((svc) => [`${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name}`, svc]));
       const results = userObjects.map(({ object }) => {
         const svc = object.kind === 'Service' ? byKey.get(`${object.metadata.namespace ?? 'default'}/${object.metadata.name}`) : undefined;
-        const action = this.store.apply(withNamespaceLabel(svc ? (svc as unknown as KubeObject) : object));
+        const action = this.store.apply(withNamespaceLabel(svc ? (svc as unknown as KubeObject) : this.keepNodeName(object)));
         if (svc?.status) this.store.updateStatus('Service', svc.metadata?.namespace, svc.metadata?.name ?? '', svc.status);
         return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, action };
       });
       await this.reconcile();
+      await this.settled();
       return results;
     });
   }
@@ -142,6 +147,7 @@ export class Lab {
         }
       }
       await this.reconcile();
+      await this.settled();
       return results;
     });
   }
@@ -204,6 +210,24 @@ export class Lab {
     }));
   }
 
+  /**
+   * Waits until the data plane matches the store: slices, service rules and policy rules. So an
+   * `apply` that returns has taken effect, which is what tests and CI scripts want to rely on.
+   */
+  private async settled(): Promise<void> {
+    await this.services.flush();
+    await this.policies.flush();
+  }
+
+  /** A re-applied pod keeps the node the scheduler gave it, as spec.nodeName is set once upstream. */
+  private keepNodeName(obj: KubeObject): KubeObject {
+    if (obj.kind !== 'Pod') return obj;
+    const spec = (obj.spec ?? {}) as { nodeName?: string };
+    const stored = this.store.get('Pod', obj.metadata.namespace ?? 'default', obj.metadata.name) as unknown as V1Pod | undefined;
+    if (spec.nodeName || !stored?.spec?.nodeName) return obj;
+    return { ...obj, spec: { ...spec, nodeName: stored.spec.nodeName } };
+  }
+
   private markTerminating(namespace: string, name: string): void {
     const pod = this.store.get('Pod', namespace, name);
     if (!pod || pod.metadata.deletionTimestamp) return;
@@ -233,6 +257,7 @@ export class Lab {
 
   async shutdown(): Promise<void> {
     this.services.stop();
+    this.policies.stop();
     this.readiness.stop();
     await Promise.all([...this.sandboxes.values()].flatMap((sb) => [...sb.containers.values()].map((c) => c.stop(1000))));
     for (const a of this.agents) a.stop();
@@ -247,9 +272,10 @@ function isGenerated(pod: { metadata?: { ownerReferences?: unknown[] } }): boole
   return (pod.metadata?.ownerReferences?.length ?? 0) > 0;
 }
 
+/** What needs a new sandbox when it changes; labels do not (they change in place, as upstream). */
 function specOf(pod: V1Pod): unknown {
   const { nodeName: _n, ...rest } = pod.spec ?? { containers: [] };
-  return { spec: rest, labels: pod.metadata?.labels ?? {} };
+  return { spec: rest };
 }
 
 function graceOf(pod: V1Pod): number {

@@ -9,6 +9,7 @@ import { SliceMemo } from '../../services/slice-memo.js';
 import { planProxy, ProxyPlanCache } from '../../services/proxy/plan.js';
 import { ProxyApplier } from '../../services/proxy/apply.js';
 import type { NodePlan } from '../network-plan.js';
+import { Coalescer } from './coalescer.js';
 
 const WATCHED = new Set(['Service', 'EndpointSlice', 'Pod']);
 /** Long enough to fold a burst of pod status updates into one pass, short next to the 1 s goal. */
@@ -25,60 +26,32 @@ export class ServiceControllers {
   private readonly appliers: Map<string, ProxyApplier>;
   private readonly sliceMemo = new SliceMemo();
   private readonly planCaches = new Map<string, ProxyPlanCache>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private waiters: (() => void)[] = [];
+  private readonly work: Coalescer;
   private stopWatch: (() => void) | undefined;
-  private stopped = false;
   /** The last sync of each node, for `podnet status` and tests. */
   readonly lastSync = new Map<string, SyncRecord>();
 
   constructor(private readonly store: ObjectStore, private readonly config: ClusterConfig, private readonly nodes: NodePlan[],
     private readonly log: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
     this.appliers = new Map(nodes.map((n) => [n.name, new ProxyApplier(n.netns)]));
+    this.work = new Coalescer(() => this.pass(), (err) => this.log(`service controllers: ${err.message}`), DEBOUNCE_MS);
   }
 
   start(): void {
     this.stopWatch = this.store.watch((ev) => {
-      if (WATCHED.has(ev.object.kind)) this.schedule();
+      if (WATCHED.has(ev.object.kind)) this.work.schedule();
     });
-    this.schedule();
+    this.work.schedule();
   }
 
   stop(): void {
-    this.stopped = true;
     this.stopWatch?.();
-    clearTimeout(this.timer);
+    this.work.stop();
   }
 
   /** Resolves once every change made before the call has reached the rules of every node. */
   flush(): Promise<void> {
-    this.schedule();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private schedule(): void {
-    this.dirty = true;
-    if (this.timer || this.running || this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.loop().finally(() => { this.running = undefined; });
-    }, DEBOUNCE_MS);
-  }
-
-  private async loop(): Promise<void> {
-    while (this.dirty && !this.stopped) {
-      this.dirty = false;
-      const waiters = this.waiters;
-      this.waiters = [];
-      try {
-        await this.pass();
-      } catch (err) {
-        this.log(`service controllers: ${(err as Error).message}`);
-      }
-      for (const w of waiters) w();
-    }
+    return this.work.flush();
   }
 
   private async pass(): Promise<void> {
@@ -91,7 +64,7 @@ export class ServiceControllers {
     // The slice writes re-trigger the watch; the next pass finds nothing to change and stops.
     for (const s of apply) this.store.apply(s as unknown as KubeObject);
     for (const s of remove) this.store.delete('EndpointSlice', s.metadata?.namespace, s.metadata?.name ?? '');
-    if (apply.length || remove.length) this.dirty = false;
+    if (apply.length || remove.length) this.work.settle();
     const endpointSlices = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
     const nodeNames = this.nodes.map((n) => n.name);
     await Promise.all(this.nodes.map(async (node) => {

@@ -24,3 +24,24 @@ export interface ProbeResult {
   error?: string;
   ms: number;
 }
+
+/** One try of `podnet probe matrix`: can the source pod reach `ip:port` over `protocol`? */
+export interface ReachTarget {
+  /** `namespace/pod`. */
+  id: string;
+  ip: string;
+  port: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface ReachRequest {
+  targets: ReachTarget[];
+  timeoutMs: number;
+  concurrency?: number;
+}
+
+export interface ReachResult extends ReachTarget {
+  ok: boolean;
+  error?: string;
+  ms: number;
+}

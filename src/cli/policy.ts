@@ -1,0 +1,124 @@
+// `podnet policy matrix|explain` (predicted from the objects alone) and `podnet probe matrix`
+// (measured with real connections, compared with the prediction).
+import type { Command } from 'commander';
+import type { Family } from '../api/cidr.js';
+import type { V1Namespace, V1NetworkPolicy, V1Pod } from '../api/types.js';
+import { LabClient } from '../lab/daemon/client.js';
+import { pickLab, requireRoot } from '../lab/daemon/launch.js';
+import { labPolicyWorld, nodeInfo } from '../lab/daemon/policy-controllers.js';
+import { probeMatrices, type PortCase } from '../lab/reach-matrix.js';
+import {
+  compareMatrices, explain, matrix, matrixJSON, parsePortProto, PolicyModel, renderMatrix, type Matrix, type PolicyWorld, type Protocol,
+} from '../netpol/index.js';
+
+const out = (s: string) => process.stdout.write(s);
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+interface MatrixFlags {
+  namespace: string[];
+  port: string[];
+  family: string;
+  output?: string;
+  name?: string;
+}
+
+async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[] }> {
+  const client = new LabClient(lab);
+  const [pods, namespaces, policies, status] = await Promise.all([
+    client.list('Pod'), client.list('Namespace'), client.list('NetworkPolicy'), client.status(),
+  ]);
+  const world = labPolicyWorld({
+    pods: pods as unknown as V1Pod[], namespaces: namespaces as unknown as V1Namespace[], policies: policies as unknown as V1NetworkPolicy[],
+  }, status.nodes.map(nodeInfo));
+  return { world, pods: pods as unknown as V1Pod[] };
+}
+
+function cases(ports: string[]): PortCase[] {
+  return (ports.length ? ports : ['80/TCP']).map((text) => {
+    const { port, protocol } = parsePortProto(text);
+    if (port === undefined) throw new Error(`--port ${text}: give a port such as 80/TCP`);
+    return { port, protocol: protocol as Protocol };
+  });
+}
+
+function family(text: string): Family {
+  if (text !== '4' && text !== '6') throw new Error(`--family ${text}: must be 4 or 6`);
+  return Number(text) as Family;
+}
+
+/** The pods of the asked namespaces (default: all but kube-system), sorted as the e2e tables are. */
+function selectPods(pods: V1Pod[], namespaces: string[]): V1Pod[] {
+  const id = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+  return pods
+    .filter((p) => (namespaces.length ? namespaces.includes(p.metadata?.namespace ?? '') : p.metadata?.namespace !== 'kube-system'))
+    .filter((p) => p.status?.phase === 'Running' && (p.status.podIPs?.length ?? 0) > 0)
+    .sort((a, b) => (id(a) < id(b) ? -1 : 1));
+}
+
+function title(m: Matrix): string {
+  return `${m.port}/${m.protocol} (IPv${m.family}): rows reach columns, . allowed, X denied\n`;
+}
+
+function matrixOptions(cmd: Command): Command {
+  return cmd
+    .option('-n, --namespace <ns>', 'namespaces whose pods to include (repeatable; default all but kube-system)', collect, [])
+    .option('--port <port/proto>', 'port and protocol, e.g. 80/TCP (repeatable; default 80/TCP)', collect, [])
+    .option('--family <4|6>', 'address family', '4')
+    .option('-o, --output <format>', 'json')
+    .option('--name <name>', 'lab name');
+}
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description('network policy, predicted from the objects alone');
+  matrixOptions(policy.command('matrix').description('who may reach whom, as the Kubernetes e2e truth tables'))
+    .action(async (o: MatrixFlags) => {
+      const { world, pods } = await load(pickLab(o.name));
+      const model = new PolicyModel(world);
+      const ids = selectPods(pods, o.namespace).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+      const ms = cases(o.port).map((c) => matrix(model, { ...c, family: family(o.family), pods: ids }));
+      if (o.output === 'json') out(JSON.stringify(ms.map(matrixJSON), null, 2) + '\n');
+      else out(ms.map((m) => title(m) + renderMatrix(m)).join('\n'));
+    });
+  policy.command('explain')
+    .description('which policies and rules allow or deny a flow, and why')
+    .argument('<src>', 'NAMESPACE/POD or IP')
+    .argument('<dst>', 'NAMESPACE/POD or IP')
+    .argument('<port/proto>', 'e.g. 80/TCP')
+    .option('--family <4|6>', 'address family', '4')
+    .option('--name <name>', 'lab name')
+    .action(async (src: string, dst: string, portProto: string, o: { family: string; name?: string }) => {
+      const { world } = await load(pickLab(o.name));
+      out(explain(world, src, dst, portProto, { family: family(o.family) }));
+    });
+
+  const probe = program.command('probe').description('measure with real connections');
+  matrixOptions(probe.command('matrix').description('connect from every pod to every pod and compare with `policy matrix`'))
+    .option('--timeout <ms>', 'per connection attempt', (v) => Number(v), 1000)
+    .action(async (o: MatrixFlags & { timeout: number }) => {
+      requireRoot('podnet probe matrix');
+      const lab = pickLab(o.name);
+      const { world, pods } = await load(lab);
+      const selected = selectPods(pods, o.namespace);
+      const fam = family(o.family);
+      const measured = await probeMatrices(lab, selected, cases(o.port), { family: fam, timeoutMs: o.timeout });
+      const model = new PolicyModel(world);
+      const results = measured.map((m) => {
+        const predicted = matrix(model, { port: m.port, protocol: m.protocol, family: fam, pods: m.pods });
+        return { measured: m, predicted, diff: compareMatrices(predicted, m) };
+      });
+      if (o.output === 'json') {
+        out(JSON.stringify(results.map((r) => ({ measured: matrixJSON(r.measured), predicted: matrixJSON(r.predicted), mismatches: r.diff.mismatches })), null, 2) + '\n');
+      } else {
+        for (const r of results) {
+          out(title(r.measured) + renderMatrix(r.measured));
+          if (r.diff.equal) out('matches the prediction\n\n');
+          else {
+            out(`differs from the prediction in ${r.diff.mismatches.length} cell(s) (X):\n${r.diff.text}`);
+            for (const m of r.diff.mismatches) out(`  ${m.from} -> ${m.to}: predicted ${m.expected ? 'allowed' : 'denied'}, measured ${m.actual ? 'allowed' : 'denied'}\n`);
+            out('\n');
+          }
+        }
+      }
+      if (results.some((r) => !r.diff.equal)) process.exitCode = 1;
+    });
+}
