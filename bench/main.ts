@@ -10,6 +10,7 @@ import { benchServiceHop } from './service-latency.js';
 import { benchServiceSync } from './services-sync.js';
 import { benchDns, dnsReport } from './dns.js';
 import { benchNetpol, printNetpol } from './netpol.js';
+import { benchNetpolDataplane, reportNetpolDataplane } from './netpol-dataplane.js';
 import { cleanupAll, installSignalHandlers, isInterrupted } from './cleanup.js';
 import { environmentLine, fmtGbps, fmtMs, heading, ratio, summaryTable, table, type SummaryRow } from './report.js';
 
@@ -147,6 +148,8 @@ async function sectionNetpol(rows: SummaryRow[], quick: boolean): Promise<void> 
   printNetpol(r);
   rows.push({ metric: 'netpol 1000 pods/500 policies: compute+apply', podnet: fmtMs(r.computeMs + r.applyMs), peer: '-', peerName: '-', ratio: '-', goal: '< 2 s' });
   rows.push({ metric: 'netpol one-pod label change', podnet: fmtMs(r.update.totalMs), peer: '-', peerName: '-', ratio: '-', goal: '< 100 ms' });
+  heading('network policy on the wire: client (node-1) -> a pod behind 100 policies vs one behind none (node-2), routed, alternating');
+  rows.push(...reportNetpolDataplane(await benchNetpolDataplane(ROOT, { quick })));
 }
 
 async function main(): Promise<void> {

@@ -93,6 +93,23 @@ test('services: endpoints, proxy and cluster DNS', async (t) => {
       assert.deepEqual(fixed.errors, {});
     });
 
+    await t.test('a Service without a selector uses the EndpointSlices the user gives it', async () => {
+      const target = (await webPods())[1];
+      const file = `${tmp}/manual.yaml`;
+      writeFileSync(file, [
+        'apiVersion: v1\nkind: Service\nmetadata: {name: manual, namespace: svc}\nspec:\n  ports: [{name: http, port: 80, targetPort: 8080}]\n',
+        'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: manual-1\n  namespace: svc\n  labels: {kubernetes.io/service-name: manual}\n'
+          + `addressType: IPv4\nports: [{name: http, port: 8080, protocol: TCP}]\nendpoints:\n- addresses: ["${target.status?.podIP}"]\n  conditions: {ready: true}\n`,
+      ].join('---\n'));
+      const applied = await cli(['apply', '-f', file, '--name', lab]);
+      assert.equal(applied.code, 0, applied.stderr);
+      const vip = (await service('manual')).spec?.clusterIP;
+      const r = await fromClient<Spread>(['http', `http://${vip}/hostname`, '10']);
+      assert.deepEqual(r.errors, {});
+      assert.deepEqual(Object.keys(r.counts), [target.metadata?.name]);
+      assert.deepEqual(await digShort(['manual.svc.svc.cluster.local']), [vip]);
+    });
+
     await t.test('ClientIP affinity keeps one client on one endpoint', async () => {
       const sticky = (await service('web-sticky')).spec?.clusterIP;
       const r = await fromClient<Spread>(['http', `http://${sticky}/hostname`, '100']);

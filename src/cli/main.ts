@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import type { KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../api/types.js';
 import { labUp, labDown, loadManifests, pickLab, runningLabs, requireRoot } from '../lab/daemon/launch.js';
-import { LabClient } from '../lab/daemon/client.js';
+import { LabClient, type NodeStatus } from '../lab/daemon/client.js';
 import { checkConnectivity } from '../lab/check.js';
 import { podNetns, podUtsFile, containerLog } from '../lab/names.js';
 import { runInteractive } from '../sys/exec.js';
@@ -142,6 +142,14 @@ program.command('check')
 
 registerPolicyCommands(program);
 
+function syncLine(n: NodeStatus): string {
+  const p = n.proxySync;
+  const q = n.policySync;
+  const proxy = p ? `  proxy ${p.error ? `FAILED: ${p.error}` : `${p.full ? 'full' : 'update'} ${p.ms.toFixed(0)} ms`}` : '';
+  const policy = q ? `  policy ${q.error ? `FAILED: ${q.error}` : `${q.mode} ${q.ms.toFixed(0)} ms`}` : '';
+  return proxy + policy;
+}
+
 program.command('status')
   .description('running labs')
   .option('--name <name>', 'lab name')
@@ -155,7 +163,7 @@ program.command('status')
       const pods = (await client.list('Pod')) as unknown as V1Pod[];
       const running = pods.filter((p) => p.status?.phase === 'Running').length;
       if (o.output === 'yaml') out(stringify(s));
-      else out(`lab ${lab}: daemon pid ${s.pid}, ${s.nodes.length} nodes, ${running}/${pods.length} pods running\n` + s.nodes.map((n) => `  ${n.name}  netns ${n.netns}  underlay ${n.underlayIPs.join(',')}  pods ${n.podCIDRs.join(',')}  mtu ${n.podMTU}\n`).join(''));
+      else out(`lab ${lab}: daemon pid ${s.pid}, ${s.nodes.length} nodes, ${running}/${pods.length} pods running\n` + s.nodes.map((n) => `  ${n.name}  netns ${n.netns}  underlay ${n.underlayIPs.join(',')}  pods ${n.podCIDRs.join(',')}  mtu ${n.podMTU}${syncLine(n)}\n`).join(''));
     }
   });
 

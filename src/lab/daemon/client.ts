@@ -8,6 +8,17 @@ export class LabUnavailableError extends Error {
   readonly code = 'ENOLAB';
 }
 
+export interface NodeStatus {
+  name: string;
+  netns: string;
+  podCIDRs: string[];
+  underlayIPs: string[];
+  podMTU: number;
+  /** The node's last service proxy and network policy syncs. */
+  proxySync?: { ms: number; full: boolean; error?: string };
+  policySync?: { mode: string; ms: number; cut: number; error?: string };
+}
+
 export class LabClient {
   constructor(readonly name: string) {}
 
@@ -37,7 +48,7 @@ export class LabClient {
     return this.call('GET', '/v1/status').then(() => true, () => false);
   }
 
-  status(): Promise<{ name: string; pid: number; config: unknown; nodes: { name: string; netns: string; podCIDRs: string[]; underlayIPs: string[]; podMTU: number }[] }> {
+  status(): Promise<{ name: string; pid: number; config: unknown; nodes: NodeStatus[] }> {
     return this.call('GET', '/v1/status');
   }
 

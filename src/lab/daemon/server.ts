@@ -49,7 +49,13 @@ async function handle(lab: Lab, req: IncomingMessage, res: ServerResponse, hooks
     case 'GET /v1/watch':
       return watch(lab, url.searchParams.getAll('kind'), req, res);
     case 'GET /v1/status':
-      return send(res, 200, { name: lab.config.name, config: lab.config, pid: process.pid, nodes: lab.plan.nodes.map((n) => ({ name: n.name, netns: n.netns, podCIDRs: n.podCIDRs, underlayIPs: n.underlayIPs, podMTU: n.podMTU })) });
+      return send(res, 200, {
+        name: lab.config.name, config: lab.config, pid: process.pid,
+        nodes: lab.plan.nodes.map((n) => ({
+          name: n.name, netns: n.netns, podCIDRs: n.podCIDRs, underlayIPs: n.underlayIPs, podMTU: n.podMTU,
+          proxySync: lab.services.lastSync.get(n.name), policySync: lab.policies.lastSync.get(n.name),
+        })),
+      });
     case 'POST /v1/apply': {
       const { objects } = (await body(req)) as { objects: Loaded[] };
       return send(res, 200, { results: await lab.apply(objects) });
