@@ -17,7 +17,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: [
       'src/sys/**', 'src/cni/agent/**', 'src/cni/store/**', 'src/lab/agnhost/**', 'src/lab/daemon/**',
-      'src/cli/**', 'src/**/*.test.ts', 'src/**/server*.ts', 'src/**/*-main.ts',
+      'src/cli/**', 'src/**/*.test.ts', 'src/**/*.test-util.ts', 'src/**/server*.ts', 'src/**/*-main.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { paths: sideEffects.map((name) => ({ name, message: 'Side effects belong in src/sys/ (or a server module).' })) }],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { golden, testdataOf } from '../testing/golden.test-util.js';
 import { describe, it } from 'node:test';
 import { nodePodCIDRs, nodeUnderlayIPs, resolveCluster, type ClusterFlags } from '../api/cluster.js';
 import type { ClusterConfig, Loaded } from '../api/types.js';
@@ -7,7 +7,7 @@ import { masqueradeRuleset, planNetwork, renderPlan, vtepMAC } from './network-p
 import { NODE_UPLINK, VXLAN_DEVICE, VXLAN_OVERHEAD } from './names.js';
 
 // Tests run from dist/src/lab/; the golden files live in the source tree.
-const TESTDATA = new URL('../../../src/lab/testdata/', import.meta.url);
+const TESTDATA = testdataOf('lab', import.meta.url);
 
 function cluster(flags: ClusterFlags, spec?: Record<string, unknown>): ClusterConfig {
   const doc: Loaded | undefined = spec && {
@@ -23,24 +23,10 @@ const CASES: Record<string, ClusterConfig> = {
   'vxlan-dual-2nodes-mtu9000': cluster({ name: 'lab' }, { nodes: 2, backend: 'vxlan', ipFamily: 'dual', mtu: 9000 }),
 };
 
-function golden(name: string, actual: string): void {
-  const file = new URL(`${name}.plan.golden`, TESTDATA);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(file, actual);
-    return;
-  }
-  let expected: string;
-  try {
-    expected = readFileSync(file, 'utf8');
-  } catch {
-    assert.fail(`missing golden file ${file.pathname}: run the tests with UPDATE_GOLDEN=1 to create it`);
-  }
-  assert.equal(actual, expected, `${name}: plan differs from ${file.pathname} (UPDATE_GOLDEN=1 regenerates it)`);
-}
 
 describe('renderPlan golden files', () => {
   for (const [name, config] of Object.entries(CASES)) {
-    it(name, () => golden(name, renderPlan(planNetwork(config))));
+    it(name, () => golden(TESTDATA, `${name}.plan.golden`, renderPlan(planNetwork(config))));
   }
 
   it('is deterministic', () => {

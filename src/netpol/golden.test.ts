@@ -1,23 +1,13 @@
 // Golden-file helper for the netpol tests: compares with testdata/NAME, or rewrites it with UPDATE_GOLDEN=1.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { golden as sharedGolden } from '../testing/golden.test-util.js';
 
 // Tests run from dist/src/netpol/; the golden files live in the source tree.
 export const TESTDATA = new URL('../../../src/netpol/testdata/', import.meta.url);
 
 export function golden(name: string, actual: string): void {
-  const file = new URL(name, TESTDATA);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(file, actual);
-    return;
-  }
-  let expected: string;
-  try {
-    expected = readFileSync(file, 'utf8');
-  } catch {
-    assert.fail(`missing golden file ${file.pathname}: run the tests with UPDATE_GOLDEN=1 to create it`);
-  }
-  assert.equal(actual, expected, `${name} differs from ${file.pathname} (UPDATE_GOLDEN=1 regenerates it)`);
+  sharedGolden(TESTDATA, name, actual);
 }
 
 export function readTestdata(name: string): string {

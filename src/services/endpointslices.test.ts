@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { golden, testdataOf } from '../testing/golden.test-util.js';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { V1Node, V1Pod, V1Service } from '../api/types.js';
@@ -7,22 +7,8 @@ import { computeEndpointSlices, reconcileSlices } from './endpointslices.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, type EndpointSliceObject } from './labels.js';
 
 // Tests run from dist/src/services/; the golden files live in the source tree.
-const TESTDATA = new URL('../../../src/services/testdata/', import.meta.url);
+const TESTDATA = testdataOf('services', import.meta.url);
 
-function golden(name: string, actual: string): void {
-  const file = new URL(`${name}.golden.yaml`, TESTDATA);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(file, actual);
-    return;
-  }
-  let expected: string;
-  try {
-    expected = readFileSync(file, 'utf8');
-  } catch {
-    assert.fail(`missing golden file ${file.pathname}: run the tests with UPDATE_GOLDEN=1 to create it`);
-  }
-  assert.equal(actual, expected, `${name}: slices differ from ${file.pathname} (UPDATE_GOLDEN=1 regenerates it)`);
-}
 
 interface PodOpts {
   ns?: string; labels?: Record<string, string>; ips?: string[]; ready?: boolean; node?: string; phase?: string;
@@ -82,7 +68,7 @@ const PODS: V1Pod[] = [
 ];
 
 describe('computeEndpointSlices golden file', () => {
-  it('mixed', () => golden('endpointslices-mixed', stringify(computeEndpointSlices(SERVICES, PODS, { nodes }))));
+  it('mixed', () => golden(TESTDATA, 'endpointslices-mixed.golden.yaml', stringify(computeEndpointSlices(SERVICES, PODS, { nodes }))));
 
   it('does not depend on input order', () => {
     const a = computeEndpointSlices(SERVICES, PODS, { nodes });

@@ -3,7 +3,8 @@
 // and every statement must only refer to things that exist at that point (what nft would enforce).
 // The same property was checked against nft 1.0.6 itself by hand: full(prev) + update == full(next).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { golden } from '../../testing/golden.test-util.js';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { V1EndpointSlice, V1Service } from '../../api/types.js';
@@ -39,18 +40,7 @@ describe('renderFull golden files', () => {
   for (const name of CASES) {
     it(name, () => {
       const actual = goldenText(planProxy(loadCase(name)));
-      const file = new URL(`${name}.out.nft`, TESTDATA);
-      if (process.env.UPDATE_GOLDEN === '1') {
-        writeFileSync(file, actual);
-        return;
-      }
-      let expected: string;
-      try {
-        expected = readFileSync(file, 'utf8');
-      } catch {
-        assert.fail(`missing golden file ${file.pathname}: run the tests with UPDATE_GOLDEN=1 to create it`);
-      }
-      assert.equal(actual, expected, `${name}: differs from ${file.pathname} (UPDATE_GOLDEN=1 regenerates it)`);
+      golden(TESTDATA, `${name}.out.nft`, actual);
     });
   }
 
