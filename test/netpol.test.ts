@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
 import type { KubeObject, Loaded, V1NetworkPolicy, V1Pod } from '../src/api/types.js';
 import { LabClient } from '../src/lab/daemon/client.js';
-import { podNetns } from '../src/lab/names.js';
+import { nodeNetns, podNetns } from '../src/lab/names.js';
 import { probeMatrices } from '../src/lab/reach-matrix.js';
 import {
   SCENARIOS, E2E_PODS, compareMatrices, e2eNamespaces, e2ePods, expectedMatrix, matrixFromJSON, renderMatrix, scenarioContext,
@@ -82,6 +82,30 @@ test('network policy: e2e scenarios measured in a lab equal the truth tables and
         assert.match(ok.stdout, /allowed/i);
       } finally {
         await api.delete(deny);
+      }
+    });
+
+    await t.test('traffic to a Service VIP is judged after DNAT; the node reaches its own pods', async () => {
+      const file = 'vip.yaml';
+      const objects = loaded([
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'x' }, spec: { selector: { pod: 'a' }, ports: [{ port: 8000, targetPort: 80 }] } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'only-b', namespace: 'x' },
+          spec: { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }] } },
+      ], file);
+      await api.apply(objects);
+      try {
+        const vip = ((await api.list('Service', 'x')).find((o) => o.metadata.name === 'a')?.spec as { clusterIP: string }).clusterIP;
+        const connect = async (netns: string, ip: string) =>
+          (await run('ip', ['netns', 'exec', netns, 'timeout', '1', 'bash', '-c', `exec 3<>/dev/tcp/${ip}/80`], { allowFail: true })).code;
+        const viaVip = async (pod: string) =>
+          (await run('ip', ['netns', 'exec', podNetns(lab, pod.split('/')[0], pod.split('/')[1]), 'timeout', '1', 'bash', '-c', `exec 3<>/dev/tcp/${vip}/8000`], { allowFail: true })).code;
+        assert.equal(await viaVip('x/b'), 0, 'x/b is allowed through the VIP');
+        assert.notEqual(await viaVip('y/b'), 0, 'y/b is denied through the VIP, as it is to the pod');
+        assert.notEqual(await viaVip('x/c'), 0, 'x/c is denied through the VIP');
+        const xa = (await pods()).find((p) => p.metadata?.namespace === 'x' && p.metadata.name === 'a') as V1Pod;
+        assert.equal(await connect(nodeNetns(lab, xa.spec?.nodeName as string), ips['x/a']), 0, 'its node reaches the isolated pod');
+      } finally {
+        await api.delete(objects);
       }
     });
 
