@@ -17,14 +17,14 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # iproute2/nftables/util-linux: the data plane; containernetworking-plugins + iptables: the reference
 # CNI plugins (tests chain podnet with portmap, the bench compares with bridge + host-local);
-# gcc: builds the CNI plugin's shim; iperf3/dnsutils/conntrack: tests, bench, debugging;
+# gcc: builds the CNI plugin's shim; iperf3/dnsutils/conntrack/curl: tests, bench, demo, debugging;
 # dnsperf + dnsmasq-base/unbound: the DNS bench and its reference servers (run by the bench only,
 # never as host services).
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   iproute2 nftables iptables conntrack util-linux procps mount \
   containernetworking-plugins iperf3 dnsutils gcc libc6-dev \
-  dnsperf dnsmasq-base unbound >/dev/null
+  dnsperf dnsmasq-base unbound curl >/dev/null
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
@@ -32,8 +32,14 @@ ln -sf "$PWD/bin/podnet" /usr/local/bin/podnet
 
 if [ "${1:-}" = "--no-demo" ]; then exit 0; fi
 
-echo "== podnet demo: a 3-node lab of 30 pods (examples/demo), VXLAN overlay"
+echo "== podnet demo: a 3-node lab of 30 pods and 4 Services (examples/demo), VXLAN overlay"
 podnet up -f examples/demo --name demo
 podnet get nodes -o wide --name demo
+podnet get svc -A --name demo
 podnet check --name demo
+echo "== a frontend pod finds the backend by name (cluster DNS) and reaches it through its ClusterIP"
+podnet exec frontend/deploy/web --name demo -- dig +short +search db.backend
+podnet exec frontend/deploy/web --name demo -- sh -c 'for i in 1 2 3 4 5 6; do curl -s http://db.backend/hostname; echo; done'
+echo "== node-2 reaches the web NodePort on node-1's address"
+ip netns exec pn-demo-node-2 curl -s http://172.18.0.2:30080/hostname; echo
 podnet down --name demo

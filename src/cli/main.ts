@@ -21,14 +21,44 @@ function splitRef(ref: string): { namespace: string; name: string } {
   return b === undefined ? { namespace: 'default', name: a } : { namespace: a, name: b };
 }
 
-async function findPod(client: LabClient, ref: string, container?: string): Promise<V1Pod> {
-  const { namespace, name } = splitRef(ref);
-  const pod = (await client.list('Pod', namespace)).find((p) => p.metadata.name === name) as V1Pod | undefined;
-  if (!pod) throw new Error(`pod ${namespace}/${name} not found in lab ${client.name}`);
+const OWNER_KINDS: Record<string, string> = {
+  deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment',
+  sts: 'StatefulSet', statefulset: 'StatefulSet', statefulsets: 'StatefulSet',
+  ds: 'DaemonSet', daemonset: 'DaemonSet', daemonsets: 'DaemonSet',
+  rs: 'ReplicaSet', replicaset: 'ReplicaSet', replicasets: 'ReplicaSet',
+};
+
+/**
+ * A pod by `NS/POD`, or as kubectl picks one for `deploy/NAME`: the first running pod the workload
+ * owns (`NS/deploy/NAME`, or `deploy/NAME` with -n).
+ */
+async function findPod(client: LabClient, ref: string, container?: string, namespace = 'default'): Promise<V1Pod> {
+  const parts = ref.split('/');
+  const ownerKind = parts.length === 3 ? OWNER_KINDS[parts[1]] : parts.length === 2 ? OWNER_KINDS[parts[0]] : undefined;
+  let pod: V1Pod | undefined;
+  let what: string;
+  if (ownerKind) {
+    const ns = parts.length === 3 ? parts[0] : namespace;
+    const name = parts[parts.length - 1];
+    what = `${ownerKind} ${ns}/${name}`;
+    const pods = (await client.list('Pod', ns)) as unknown as V1Pod[];
+    pod = pods.filter((p) => ownedBy(p, ownerKind, name)).find((p) => p.status?.phase === 'Running');
+  } else {
+    const { namespace: ns, name } = parts.length === 1 ? { namespace, name: parts[0] } : splitRef(ref);
+    what = `pod ${ns}/${name}`;
+    pod = (await client.list('Pod', ns)).find((p) => p.metadata.name === name) as V1Pod | undefined;
+  }
+  if (!pod) throw new Error(`${what} ${ownerKind ? 'has no running pod' : 'not found'} in lab ${client.name}`);
   if (container && !pod.spec?.containers.some((c) => c.name === container)) {
-    throw new Error(`pod ${namespace}/${name} has no container ${container} (has: ${pod.spec?.containers.map((c) => c.name).join(', ')})`);
+    throw new Error(`${what} has no container ${container} (has: ${pod.spec?.containers.map((c) => c.name).join(', ')})`);
   }
   return pod;
+}
+
+/** Deployments own their pods through a ReplicaSet named `<deployment>-<hash>`. */
+function ownedBy(pod: V1Pod, kind: string, name: string): boolean {
+  return (pod.metadata?.ownerReferences ?? []).some((o) =>
+    (o.kind === kind && o.name === name) || (kind === 'Deployment' && o.kind === 'ReplicaSet' && o.name.replace(/-[^-]+$/, '') === name));
 }
 
 const program = new Command('podnet')
@@ -99,14 +129,15 @@ program.command('get')
 
 program.command('exec')
   .description("run a host program inside a pod's network namespace")
-  .argument('<pod>', 'NAMESPACE/POD')
+  .argument('<pod>', 'NAMESPACE/POD, or [NAMESPACE/]deploy/NAME for one of its running pods')
   .argument('<command...>', 'command and arguments (after --)')
+  .option('-n, --namespace <ns>', 'namespace for a bare POD or deploy/NAME', 'default')
   .option('-c, --container <name>', 'container (all share the pod network)')
   .option('--name <name>', 'lab name')
   .action(async (ref: string, command: string[], o) => {
     requireRoot('podnet exec');
     const lab = pickLab(o.name);
-    const pod = await findPod(new LabClient(lab), ref, o.container);
+    const pod = await findPod(new LabClient(lab), ref, o.container, o.namespace);
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     if (command[0] === '--') command = command.slice(1);
@@ -116,13 +147,14 @@ program.command('exec')
 
 program.command('logs')
   .description("print a container's output")
-  .argument('<pod>', 'NAMESPACE/POD')
+  .argument('<pod>', 'NAMESPACE/POD, or [NAMESPACE/]deploy/NAME for one of its running pods')
+  .option('-n, --namespace <ns>', 'namespace for a bare POD or deploy/NAME', 'default')
   .option('-c, --container <name>', 'container')
   .option('-f, --follow', 'keep printing new output')
   .option('--name <name>', 'lab name')
   .action(async (ref: string, o) => {
     const lab = pickLab(o.name);
-    const pod = await findPod(new LabClient(lab), ref, o.container);
+    const pod = await findPod(new LabClient(lab), ref, o.container, o.namespace);
     const container = o.container ?? pod.spec?.containers[0].name ?? '';
     await printFile(containerLog(lab, pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', container), Boolean(o.follow));
   });
