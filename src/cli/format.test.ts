@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import type { KubeObject, V1EndpointSlice, V1Pod, V1Service } from '../api/types.js';
-import { age, asList, endpointSliceTable, podTable, serviceTable, table } from './format.js';
+import type { V1LabelSelector } from '@kubernetes/client-node';
+import type { KubeObject, V1EndpointSlice, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
+import { age, asList, endpointSliceTable, networkPolicyTable, podTable, serviceTable, table } from './format.js';
 
 describe('table', () => {
   it('pads every column but the last to the widest cell plus three spaces', () => {
@@ -207,5 +208,22 @@ describe('endpointSliceTable', () => {
     const lines = endpointSliceTable(slices, { allNamespaces: true, wide: true, now }).split('\n');
     assert.deepEqual(lines[0].split(/\s+/), ['NAMESPACE', 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE']);
     assert.deepEqual(lines[4].split(/\s+/).slice(0, 2), ['other', 'named-rstvw']);
+  });
+});
+
+describe('networkPolicyTable', () => {
+  const np = (name: string, podSelector: V1LabelSelector): V1NetworkPolicy =>
+    ({ metadata: { name, namespace: 'x', creationTimestamp: new Date(0) }, spec: { podSelector } });
+  it('shows the pod selector as kubectl does', () => {
+    const out = networkPolicyTable([
+      np('all', {}),
+      np('web', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'DoesNotExist' }] }),
+    ], { allNamespaces: true, now: 3_600_000 });
+    assert.deepEqual(out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/)), [
+      ['NAMESPACE', 'NAME', 'POD-SELECTOR', 'AGE'],
+      ['x', 'all', '<none>', '60m'],
+      ['x', 'web', 'app=web,tier in (a,b),!canary', '60m'],
+    ]);
+    assert.equal(networkPolicyTable([], { allNamespaces: false }), 'No resources found.\n');
   });
 });

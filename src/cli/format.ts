@@ -1,6 +1,6 @@
 // kubectl-style output: aligned tables, ages like `5m3s`, and `-o json|yaml` as a Kubernetes List.
 import { stringify } from 'yaml';
-import type { KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../api/types.js';
+import type { KubeObject, V1EndpointSlice, V1NetworkPolicy, V1Node, V1Pod, V1Service } from '../api/types.js';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -126,4 +126,23 @@ function firstThree(items: string[]): string {
   const max = 3;
   if (items.length > max) return `${items.slice(0, max).join(',')} + ${items.length - max} more...`;
   return items.join(',') || '<unset>';
+}
+
+/** `kubectl get networkpolicies`: NAME POD-SELECTOR AGE, the selector as `k=v,k in (a,b)` or `<none>` for all pods. */
+export function networkPolicyTable(policies: V1NetworkPolicy[], opts: { allNamespaces: boolean; now?: number }): string {
+  if (policies.length === 0) return 'No resources found.\n';
+  const head = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'POD-SELECTOR', 'AGE'];
+  const rows = policies.map((p) => {
+    const sel = p.spec?.podSelector;
+    const parts = [
+      ...Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...(sel?.matchExpressions ?? []).map((e) => {
+        if (e.operator === 'Exists') return e.key;
+        if (e.operator === 'DoesNotExist') return `!${e.key}`;
+        return `${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`;
+      }),
+    ];
+    return [...(opts.allNamespaces ? [p.metadata?.namespace ?? ''] : []), p.metadata?.name ?? '', parts.join(',') || '<none>', age(p.metadata?.creationTimestamp, opts.now)];
+  });
+  return table([head, ...rows]);
 }

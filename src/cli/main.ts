@@ -1,14 +1,14 @@
 // The podnet CLI: flag parsing and printing only; the work is done by the lab's programmatic API.
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import type { KubeObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '../api/types.js';
+import type { KubeObject, V1EndpointSlice, V1NetworkPolicy, V1Node, V1Pod, V1Service } from '../api/types.js';
 import { labUp, labDown, loadManifests, pickLab, runningLabs, requireRoot } from '../lab/daemon/launch.js';
 import { LabClient, type NodeStatus } from '../lab/daemon/client.js';
 import { checkConnectivity } from '../lab/check.js';
 import { podNetns, podUtsFile, containerLog } from '../lab/names.js';
 import { runInteractive } from '../sys/exec.js';
 import { printFile } from '../sys/files.js';
-import { asList, endpointSliceTable, nodeTable, podTable, serviceTable } from './format.js';
+import { asList, endpointSliceTable, networkPolicyTable, nodeTable, podTable, serviceTable } from './format.js';
 import { registerPolicyCommands } from './policy.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -102,8 +102,8 @@ const RESOURCES: Record<string, string> = {
 };
 
 program.command('get')
-  .description('list nodes, pods, services or endpointslices')
-  .argument('<resource>', 'nodes | pods | svc | endpointslices')
+  .description('list nodes, pods, services, endpointslices or networkpolicies')
+  .argument('<resource>', 'nodes | pods | svc | endpointslices | netpol')
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'all namespaces')
   .addOption(new Option('-o, --output <format>').choices(['wide', 'json', 'yaml']))
@@ -124,6 +124,7 @@ program.command('get')
     if (kind === 'Service') out(serviceTable(items as unknown as V1Service[], opts));
     else if (kind === 'EndpointSlice') out(endpointSliceTable(items as unknown as V1EndpointSlice[], opts));
     else if (kind === 'Pod') out(podTable(items as unknown as V1Pod[], opts));
+    else if (kind === 'NetworkPolicy') out(networkPolicyTable(items as unknown as V1NetworkPolicy[], opts));
     else out(asList(items, 'yaml'));
   });
 
