@@ -13,10 +13,18 @@ export class Coalescer {
   /** Marks the state changed; a pass follows within delayMs (or right after the running one). */
   schedule(): void {
     this.dirty = true;
-    if (this.timer || this.running || this.stopped) return;
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.timer || this.running || this.stopped || !this.dirty) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.loop().finally(() => { this.running = undefined; });
+      // A change can arrive after the loop's last check but before `running` clears: kick again.
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        this.kick();
+      });
     }, this.delayMs);
   }
 
