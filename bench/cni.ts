@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { run } from '../src/sys/exec.js';
+import { quantile } from './report.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(HERE), '..', '..');
@@ -23,12 +24,6 @@ interface DriverJob {
   conf: string;
   pods: string[];
   cniPath: string;
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[idx];
 }
 
 function stats(times: number[]): Stats {

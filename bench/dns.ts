@@ -21,7 +21,7 @@ import type { KubeObject } from '../src/api/types.js';
 import { run } from '../src/sys/exec.js';
 import { processStart, sleep, terminate } from '../src/sys/proc.js';
 import { deleteNetns, isInterrupted, trackNetns, trackPid, untrackPid } from './cleanup.js';
-import { fmtMs, median, ratio, table, type SummaryRow } from './report.js';
+import { fmtMs, median, quantile, ratio, table, type SummaryRow } from './report.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(HERE), '..', '..');
@@ -148,10 +148,6 @@ async function waitServing(ns: string, port: number, s: Svc, child: ChildProcess
     await sleep(100);
   }
   throw new Error(`${what} did not answer ${fqdn(s)} within 10 s: ${err.trim()}`);
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number) : NaN;
 }
 
 /** Reads dnsperf -v output: one "> RCODE name type seconds" line per answered query, then the statistics. */

@@ -12,7 +12,7 @@ import { sleep } from '../src/sys/proc.js';
 import type { KubeObject, Loaded, V1Pod } from '../src/api/types.js';
 import { downLab, trackLab } from './cleanup.js';
 import { iperf } from './throughput.js';
-import { fmtGbps, median, ratio, table, type SummaryRow } from './report.js';
+import { fmtGbps, latencyStats, median, ratio, table, type SummaryRow } from './report.js';
 
 export const NPDP_LAB = 'pnbench-np';
 const SERVER_NODE = 'node-2';
@@ -76,11 +76,6 @@ export function guardedPolicies(): KubeObject[] {
     ingress: [{ from: [{ namespaceSelector: { matchLabels: { role: 'load' } }, podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 5201 }, { protocol: 'TCP', port: 8080 }] }],
   });
   return out;
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 type Reach = 'open' | 'refused' | 'timeout';
@@ -177,7 +172,7 @@ export async function benchNetpolDataplane(root: string, opts: { quick: boolean 
         into.kept.push(...s.kept);
       }
     }
-    const side = (s: typeof g): Side => ({ tput: s.tput, fresh: { p50: median(s.fresh), p99: pct(s.fresh, 99) }, kept: { p50: median(s.kept), p99: pct(s.kept, 99) } });
+    const side = (s: typeof g): Side => ({ tput: s.tput, fresh: latencyStats(s.fresh), kept: latencyStats(s.kept) });
     return {
       policies: policies.length, ruleset, checks, guarded: side(g), open: side(o),
       tputRatio: median(g.tput.map((x, i) => x / o.tput[i])), seconds, requests: rounds * perRound,

@@ -9,6 +9,17 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Nearest-rank quantile of samples sorted ascending (NaN when there are none). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** Median and 99th percentile of unsorted samples. */
+export function latencyStats(xs: number[]): { p50: number; p99: number } {
+  return { p50: median(xs), p99: quantile([...xs].sort((a, b) => a - b), 0.99) };
+}
+
 export function ratio(a: number, b: number): string {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : 'n/a';
 }

@@ -7,7 +7,7 @@ import { podNetns } from '../src/lab/names.js';
 import { run } from '../src/sys/exec.js';
 import type { V1Pod, V1Service } from '../src/api/types.js';
 import { downLab, trackLab } from './cleanup.js';
-import { median } from './report.js';
+import { latencyStats } from './report.js';
 
 export const SVC_LAB = 'pnbench-svc';
 
@@ -16,15 +16,6 @@ export interface HopResult {
   direct: { fresh: LatencyStats; kept: LatencyStats };
   viaVip: { fresh: LatencyStats; kept: LatencyStats };
   requests: number;
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-function stats(xs: number[]): LatencyStats {
-  return { p50: median(xs), p99: pct(xs, 99) };
 }
 
 export async function benchServiceHop(root: string, rounds: number, perRound: number): Promise<HopResult> {
@@ -60,8 +51,8 @@ export async function benchServiceHop(root: string, rounds: number, perRound: nu
       viaVip.kept.push(...v.kept);
     }
     return {
-      direct: { fresh: stats(direct.fresh), kept: stats(direct.kept) },
-      viaVip: { fresh: stats(viaVip.fresh), kept: stats(viaVip.kept) },
+      direct: { fresh: latencyStats(direct.fresh), kept: latencyStats(direct.kept) },
+      viaVip: { fresh: latencyStats(viaVip.fresh), kept: latencyStats(viaVip.kept) },
       requests: rounds * perRound,
     };
   } finally {

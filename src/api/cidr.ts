@@ -33,6 +33,21 @@ export function addressFamily(text: string): Family | undefined {
   }
 }
 
+/**
+ * A resolver address as written in configs and flags: `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare
+ * IPv6 address; the port defaults to `defaultPort`.
+ */
+export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } {
+  let host = text;
+  let port = String(defaultPort);
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracket) [host, port] = [bracket[1] as string, bracket[2] ?? port];
+  else if (text.split(':').length === 2) [host, port] = text.split(':') as [string, string];
+  if (addressFamily(host) === undefined) throw new AddressError('not an IP address (IP, IP:PORT or [IPv6]:PORT)');
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new AddressError(`port ${port} is not 1-65535`);
+  return { host, port: Number(port) };
+}
+
 export function parseIP(text: string): { family: Family; value: bigint } {
   if (text.includes(':')) return { family: 6, value: parseIPv6(text) };
   return { family: 4, value: parseIPv4(text) };

@@ -2,7 +2,7 @@
 // Everything is checked up front (CIDR syntax, families, overlaps, sizes) so that a bad setting
 // fails here with the field named, not later as a half-built network.
 import { ManifestError, type ManifestErrorWhere } from './errors.js';
-import { AddressError, formatCIDR, nthAddress, overlaps, parseCIDR, parseIP, size, subnet, type CIDR, type Family } from './cidr.js';
+import { AddressError, formatCIDR, nthAddress, overlaps, parseCIDR, parseHostPort, size, subnet, type CIDR, type Family } from './cidr.js';
 import { checkDNS1123Label } from './names.js';
 import { validateLabels } from './selectors.js';
 import type { Backend, ClusterConfig, IPFamily, Loaded, NodeSpec } from './types.js';
@@ -144,10 +144,8 @@ function upstreams(dns: unknown, where: ManifestErrorWhere): string[] {
   return list.map((u: unknown, i) => {
     const at = { ...where, field: `${where.field}[${i}]` };
     if (typeof u !== 'string') throw new ManifestError(at, 'must be an IP or IP:PORT string');
-    const m = /^\[?([0-9a-fA-F:.]+?)\]?(?::(\d+))?$/.exec(u);
-    const host = m && (m[1].includes(':') && !u.startsWith('[') ? u : m[1]);
     try {
-      parseIP(host ?? '');
+      parseHostPort(u, 53);
     } catch {
       throw new ManifestError(at, `${JSON.stringify(u)} is not an IP or IP:PORT`);
     }

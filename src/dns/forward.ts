@@ -6,7 +6,7 @@ import * as dnsPacket from 'dns-packet';
 import type { Packet } from 'dns-packet';
 import { errorResponse, RCODE } from './answer.js';
 import type { DnsCache } from './cache.js';
-import { ipFamily } from './ip.js';
+import { AddressError, parseHostPort } from '../api/cidr.js';
 import { scanMessage, WireError, type ScannedMessage } from './scan.js';
 
 export interface Upstream {
@@ -20,15 +20,12 @@ export class UpstreamError extends Error {
 
 /** `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address; the port defaults to 53. */
 export function parseUpstream(text: string): Upstream {
-  const bad = (why: string) => new UpstreamError(`--upstream ${text}: ${why}`);
-  let host = text;
-  let port = '53';
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  if (bracket) [host, port] = [bracket[1] as string, bracket[2] ?? '53'];
-  else if (text.split(':').length === 2) [host, port] = text.split(':') as [string, string];
-  if (ipFamily(host) === undefined) throw bad('not an IP address (IP, IP:PORT or [IPv6]:PORT)');
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw bad(`port ${port} is not 1-65535`);
-  return { host, port: Number(port) };
+  try {
+    return parseHostPort(text, 53);
+  } catch (e) {
+    if (e instanceof AddressError) throw new UpstreamError(`--upstream ${text}: ${e.message}`);
+    throw e;
+  }
 }
 
 export interface UpstreamTransport {

@@ -215,8 +215,7 @@ export class Lab {
    * `apply` that returns has taken effect, which is what tests and CI scripts want to rely on.
    */
   private async settled(): Promise<void> {
-    await this.services.flush();
-    await this.policies.flush();
+    await Promise.all([this.services.flush(), this.policies.flush()]);
   }
 
   /** A re-applied pod keeps the node the scheduler gave it, as spec.nodeName is set once upstream. */

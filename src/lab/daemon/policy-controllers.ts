@@ -7,7 +7,7 @@ import { nthAddress, parseCIDR } from '../../api/cidr.js';
 import type { ObjectStore } from '../../store/store.js';
 import { PolicyApplier, planPolicy, worldFromObjects, type NodeInfo, type PolicyWorld } from '../../netpol/index.js';
 import type { NodePlan } from '../network-plan.js';
-import { Coalescer } from './coalescer.js';
+import { StoreController, stderrLog, type Log } from './store-controller.js';
 
 const WATCHED = new Set(['Pod', 'Namespace', 'NetworkPolicy']);
 
@@ -33,32 +33,13 @@ export function nodeInfo(node: Pick<NodePlan, 'name' | 'underlayIPs' | 'podCIDRs
   return { name: node.name, ips: [...node.underlayIPs, ...node.podCIDRs.map((c) => nthAddress(parseCIDR(c), 1))] };
 }
 
-export class PolicyControllers {
+export class PolicyControllers extends StoreController {
   private readonly appliers: Map<string, PolicyApplier>;
-  private readonly work: Coalescer;
-  private stopWatch: (() => void) | undefined;
   readonly lastSync = new Map<string, PolicySyncRecord>();
 
-  constructor(private readonly store: ObjectStore, private readonly nodes: NodePlan[],
-    private readonly log: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
+  constructor(store: ObjectStore, private readonly nodes: NodePlan[], log: Log = stderrLog) {
+    super(store, WATCHED, log, 'policy controllers');
     this.appliers = new Map(nodes.map((n) => [n.name, new PolicyApplier({ netns: n.netns })]));
-    this.work = new Coalescer(() => this.pass(), (err) => this.log(`policy controllers: ${err.message}`));
-  }
-
-  start(): void {
-    this.stopWatch = this.store.watch((ev) => {
-      if (WATCHED.has(ev.object.kind)) this.work.schedule();
-    });
-    this.work.schedule();
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.work.stop();
-  }
-
-  flush(): Promise<void> {
-    return this.work.flush();
   }
 
   world(): PolicyWorld {
@@ -69,7 +50,7 @@ export class PolicyControllers {
     }, this.nodes.map(nodeInfo));
   }
 
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const world = this.world();
     await Promise.all(this.nodes.map(async (node) => {
       const applier = this.appliers.get(node.name) as PolicyApplier;

@@ -9,7 +9,7 @@ import { SliceMemo } from '../../services/slice-memo.js';
 import { planProxy, ProxyPlanCache } from '../../services/proxy/plan.js';
 import { ProxyApplier } from '../../services/proxy/apply.js';
 import type { NodePlan } from '../network-plan.js';
-import { Coalescer } from './coalescer.js';
+import { StoreController, stderrLog, type Log } from './store-controller.js';
 
 const WATCHED = new Set(['Service', 'EndpointSlice', 'Pod']);
 /** Long enough to fold a burst of pod status updates into one pass, short next to the 1 s goal. */
@@ -22,39 +22,19 @@ export interface SyncRecord {
   error?: string;
 }
 
-export class ServiceControllers {
+export class ServiceControllers extends StoreController {
   private readonly appliers: Map<string, ProxyApplier>;
   private readonly sliceMemo = new SliceMemo();
   private readonly planCaches = new Map<string, ProxyPlanCache>();
-  private readonly work: Coalescer;
-  private stopWatch: (() => void) | undefined;
   /** The last sync of each node, for `podnet status` and tests. */
   readonly lastSync = new Map<string, SyncRecord>();
 
-  constructor(private readonly store: ObjectStore, private readonly config: ClusterConfig, private readonly nodes: NodePlan[],
-    private readonly log: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
+  constructor(store: ObjectStore, private readonly config: ClusterConfig, private readonly nodes: NodePlan[], log: Log = stderrLog) {
+    super(store, WATCHED, log, 'service controllers', DEBOUNCE_MS);
     this.appliers = new Map(nodes.map((n) => [n.name, new ProxyApplier(n.netns)]));
-    this.work = new Coalescer(() => this.pass(), (err) => this.log(`service controllers: ${err.message}`), DEBOUNCE_MS);
   }
 
-  start(): void {
-    this.stopWatch = this.store.watch((ev) => {
-      if (WATCHED.has(ev.object.kind)) this.work.schedule();
-    });
-    this.work.schedule();
-  }
-
-  stop(): void {
-    this.stopWatch?.();
-    this.work.stop();
-  }
-
-  /** Resolves once every change made before the call has reached the rules of every node. */
-  flush(): Promise<void> {
-    return this.work.flush();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const services = this.store.list('Service') as unknown as V1Service[];
     const pods = this.store.list('Pod') as unknown as V1Pod[];
     const current = this.store.list('EndpointSlice') as unknown as V1EndpointSlice[];
