@@ -1,0 +1,160 @@
+// The route table: the plan of an L7 proxy. Plain, serializable data computed by a pure function
+// of cluster objects (src/gateway for Ingress and Gateway API, src/mesh later for sidecars), and
+// handed to a running proxy (src/l7) that compiles it once into lookup structures and swaps it in
+// with one assignment. Requests in flight keep the table they started with.
+//
+// This file is the contract between the compilers and the proxy: change it with both in mind.
+
+/** A whole proxy's configuration. */
+export interface RouteTable {
+  /** Listeners by port; a gateway pod binds each. */
+  listeners: Listener[];
+  /** Upstream clusters by key (`ns/service:port`), referenced by backends. */
+  clusters: Record<string, Cluster>;
+}
+
+export interface Listener {
+  /** A stable name for logs and metrics, e.g. `gateway/ns/name/http` or `ingress/http`. */
+  name: string;
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  /** HTTPS only: certificates chosen by SNI. */
+  tls?: ListenerTls;
+  /**
+   * Virtual hosts of this listener. `hostname` is exact (`foo.example.com`), a wildcard that
+   * covers one or more leading labels (`*.example.com`, Gateway API semantics) or exactly one
+   * label (Ingress semantics: see `wildcardOneLabel`), or `*` for any host.
+   * The matcher picks the most specific host: exact, then the longest wildcard suffix, then `*`.
+   */
+  virtualHosts: VirtualHost[];
+}
+
+export interface ListenerTls {
+  certificates: TlsCertificate[];
+  /** Name of the certificate served when SNI is absent or matches none; none: handshake fails. */
+  defaultCertificate?: string;
+}
+
+export interface TlsCertificate {
+  /** `ns/secret`, for logs and status. */
+  name: string;
+  /** SNI names this certificate serves: exact or `*.suffix`. */
+  hostnames: string[];
+  certPem: string;
+  keyPem: string;
+}
+
+export interface VirtualHost {
+  hostname: string;
+  /** Ingress wildcards (`*.foo.com`) cover exactly one label; Gateway API's cover one or more. */
+  wildcardOneLabel?: boolean;
+  /** In precedence order: the first route whose match accepts the request wins. */
+  routes: Route[];
+  /** Ingress HTTPS-only hosts with the ssl-redirect annotation: plain HTTP gets a 308 to https. */
+  httpsRedirect?: boolean;
+}
+
+export interface Route {
+  /** Stable id for metrics and access logs, e.g. `httproute/ns/name/rule/0/match/1`. */
+  name: string;
+  match: RouteMatch;
+  /** Request filters applied in order before forwarding (or answering a redirect). */
+  filters: Filter[];
+  /**
+   * Weighted backends. Empty with `directResponse` unset means 500 (Gateway API: a rule whose
+   * backends are all invalid); weights of 0 are never picked.
+   */
+  backends: WeightedBackend[];
+  /** Answered without an upstream, e.g. 500 for invalid backendRefs, 404 for no match. */
+  directResponse?: { status: number; body?: string };
+  timeouts?: { requestMs?: number; backendRequestMs?: number };
+  retry?: RetryPolicy;
+}
+
+export interface RouteMatch {
+  path?: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
+  headers?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
+  queryParams?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
+  method?: string;
+}
+
+export type Filter =
+  | { type: 'RequestHeaderModifier'; set?: Header[]; add?: Header[]; remove?: string[] }
+  | { type: 'ResponseHeaderModifier'; set?: Header[]; add?: Header[]; remove?: string[] }
+  | {
+      type: 'RequestRedirect';
+      scheme?: 'http' | 'https';
+      hostname?: string;
+      port?: number;
+      path?: PathModifier;
+      statusCode?: 301 | 302 | 303 | 307 | 308;
+    }
+  | { type: 'URLRewrite'; hostname?: string; path?: PathModifier }
+  | { type: 'RequestMirror'; cluster: string; percent?: number };
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+export type PathModifier =
+  | { type: 'ReplaceFullPath'; value: string }
+  /** Replaces the part the route's PathPrefix match matched (element-wise). */
+  | { type: 'ReplacePrefixMatch'; value: string };
+
+export interface WeightedBackend {
+  /** Key into RouteTable.clusters. */
+  cluster: string;
+  weight: number;
+  /** Per-backend filters (Gateway API backendRefs[].filters). */
+  filters?: Filter[];
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  perTryTimeoutMs?: number;
+  /** Status codes (and `connect-failure`, `reset`) that are retried. */
+  retryOn: (number | 'connect-failure' | 'reset')[];
+  backoffMs?: number;
+}
+
+export interface Cluster {
+  /** `ns/service:port` as in the key. */
+  name: string;
+  /** Ready endpoints from EndpointSlices (never the Service VIP). None: 503. */
+  endpoints: Endpoint[];
+  /** Application protocol to the upstream: h2c from Service appProtocol `kubernetes.io/h2c`. */
+  protocol?: 'http1' | 'h2c';
+}
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  /** Pod `ns/name`, for logs. */
+  pod?: string;
+}
+
+/** The view of a request that matching needs; the proxy builds it once per request. */
+export interface RequestView {
+  /** Host without port, lower case. */
+  host: string;
+  /** Normalised path (dot segments resolved), without the query. */
+  path: string;
+  /** Raw query string without `?`. */
+  query: string;
+  method: string;
+  /** Header lookup by lower-case name; repeated headers joined with `,`. */
+  header(name: string): string | undefined;
+}
+
+/** What the matcher answers for one request on one listener. */
+export type Selection =
+  | { kind: 'route'; listener: Listener; vhost: VirtualHost; route: Route }
+  /** No virtual host or no route matched: 404 with a body saying which. */
+  | { kind: 'none'; listener: Listener; reason: 'no-host' | 'no-route' };
+
+/** Compiled once per table (src/l7/match.ts): exact hosts in a Map, wildcards by suffix. */
+export interface CompiledTable {
+  readonly table: RouteTable;
+  select(listenerPort: number, req: RequestView): Selection | undefined;
+}
