@@ -37,7 +37,7 @@ export function validateObjects(objects: Loaded[], existingNamespaces: Set<strin
 
 function validateMetadata(obj: KubeObject, definition: KindDefinition | undefined, err: FieldError): void {
   const { name, namespace, labels, annotations } = obj.metadata;
-  // Most names are DNS subdomains; kinds whose names become DNS labels (Namespace, Service) say so.
+  // Most names are DNS subdomains; a kind whose names become DNS labels registers its own rule.
   const badName = (definition?.checkName ?? checkDNS1123Subdomain)(name);
   if (badName) throw err('metadata.name', badName);
   if (namespace !== undefined) {
