@@ -1,42 +1,17 @@
-// The kinds podnet understands, and which of them live in a namespace. One table, shared by the
-// manifest loader and the store, so "is this namespaced?" has a single answer.
+// Facts about kinds that hold whoever handles them: which are cluster-scoped, which namespaces every
+// cluster has, which kinds expand into pods. One table, shared by the manifest loader and the store,
+// so "is this namespaced?" has a single answer. Which kinds podnet accepts, and how each is validated,
+// is the registry's (registry.ts), filled by the components.
 
-export interface KindInfo {
-  apiVersion: string;
-  kind: string;
-  namespaced: boolean;
-}
-
-/** Kinds the lab acts on, plus those later components read (Service, EndpointSlice, NetworkPolicy). */
-export const KINDS: readonly KindInfo[] = [
-  { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
-  { apiVersion: 'v1', kind: 'Pod', namespaced: true },
-  { apiVersion: 'v1', kind: 'Service', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', namespaced: true },
-  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespaced: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespaced: true },
-  { apiVersion: 'podnet.dev/v1alpha1', kind: 'Cluster', namespaced: false },
-];
-
-const byKind = new Map(KINDS.map((k) => [k.kind, k]));
-
-/** Other well-known cluster-scoped kinds, so the store keys them right if a real API server feeds it. */
-const otherClusterScoped = new Set([
+/** Cluster-scoped kinds, podnet's and other well-known ones, so the store keys them right if a real API server feeds it. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  'Namespace', 'Cluster',
   'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
   'StorageClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
-export function kindInfo(kind: string): KindInfo | undefined {
-  return byKind.get(kind);
-}
-
 export function isNamespaced(kind: string): boolean {
-  const info = byKind.get(kind);
-  if (info) return info.namespaced;
-  return !otherClusterScoped.has(kind);
+  return !CLUSTER_SCOPED.has(kind);
 }
 
 /** Namespaces every cluster has; objects may name them without a Namespace document. */

@@ -2,6 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifests } from './manifests.js';
 import { ManifestError, objectRef } from './errors.js';
+import { coreKinds } from './core-kinds.js';
+import { KindRegistry } from './registry.js';
+
+/** api's kinds and one a component would register (services/ does Service); src/kinds.test.ts uses podnet's. */
+const kinds = new KindRegistry([...coreKinds, { apiVersion: 'v1', kind: 'Service' }]);
 
 describe('ManifestError', () => {
   it('formats FILE: OBJECT: FIELD: PROBLEM, omitting unknown parts', () => {
@@ -36,7 +41,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: p, namespace: team}
 `;
-    const { objects, skipped } = parseManifests([{ file: 'a.yaml', text }]);
+    const { objects, skipped } = parseManifests([{ file: 'a.yaml', text }], kinds);
     assert.deepEqual(objects.map((o) => [objectRef(o.object), o.source.doc]), [
       ['Namespace team', 0], ['Deployment default/web', 2], ['Pod team/p', 3],
     ]);
@@ -55,26 +60,24 @@ kind: PodList
 items:
 - {apiVersion: v1, kind: Pod, metadata: {name: b}}
 `;
-    const { objects } = parseManifests([{ file: 'l.yaml', text }]);
+    const { objects } = parseManifests([{ file: 'l.yaml', text }], kinds);
     assert.deepEqual(objects.map((o) => [objectRef(o.object), o.source]), [
       ['Pod default/a', { file: 'l.yaml', doc: 0 }], ['Service default/s', { file: 'l.yaml', doc: 0 }], ['Pod default/b', { file: 'l.yaml', doc: 1 }],
     ]);
   });
 
-  it('keeps handled and later-handled kinds, skips the rest', () => {
-    const kinds = [
-      ['v1', 'Service'], ['discovery.k8s.io/v1', 'EndpointSlice'], ['networking.k8s.io/v1', 'NetworkPolicy'],
-      ['podnet.dev/v1alpha1', 'Cluster'], ['apps/v1', 'StatefulSet'], ['apps/v1', 'DaemonSet'], ['apps/v1', 'ReplicaSet'],
-      ['v1', 'ConfigMap'], ['rbac.authorization.k8s.io/v1', 'Role'],
-    ];
-    const text = kinds.map(([a, k]) => `apiVersion: ${a}\nkind: ${k}\nmetadata: {name: x}\n`).join('---\n');
-    const { objects, skipped } = parseManifests([{ file: 'k.yaml', text }]);
-    assert.deepEqual(objects.map((o) => o.object.kind), kinds.slice(0, 7).map(([, k]) => k));
+  it('loads the registered kinds and lists the rest as skipped', () => {
+    const text = ['v1 Pod', 'v1 Service', 'podnet.dev/v1alpha1 Cluster', 'v1 ConfigMap', 'networking.k8s.io/v1 NetworkPolicy']
+      .map((ak) => ak.split(' ')).map(([a, k]) => `apiVersion: ${a}\nkind: ${k}\nmetadata: {name: x}\n`).join('---\n');
+    const { objects, skipped } = parseManifests([{ file: 'k.yaml', text }], kinds);
+    assert.deepEqual(objects.map((o) => o.object.kind), ['Pod', 'Service', 'Cluster']);
     assert.deepEqual(skipped, [
-      { kind: 'ConfigMap', name: 'x', source: { file: 'k.yaml', doc: 7 } },
-      { kind: 'Role', name: 'x', source: { file: 'k.yaml', doc: 8 } },
+      { kind: 'ConfigMap', name: 'x', source: { file: 'k.yaml', doc: 3 } },
+      // Not registered here, so skipped: which kinds load is the registry's to say.
+      { kind: 'NetworkPolicy', name: 'x', source: { file: 'k.yaml', doc: 4 } },
     ]);
     assert.equal(objects.find((o) => o.object.kind === 'Cluster')?.object.metadata.namespace, undefined);
+    assert.equal(objects.find((o) => o.object.kind === 'Pod')?.object.metadata.namespace, 'default');
   });
 
   const errors: [string, string, Partial<ManifestError>][] = [
@@ -89,7 +92,7 @@ items:
   ];
   for (const [name, text, expected] of errors) {
     it(`rejects ${name}`, () => {
-      assert.throws(() => parseManifests([{ file: 'bad.yaml', text }]), (e: unknown) => {
+      assert.throws(() => parseManifests([{ file: 'bad.yaml', text }], kinds), (e: unknown) => {
         assert.ok(e instanceof ManifestError);
         for (const [k, v] of Object.entries(expected)) assert.equal(e[k as keyof ManifestError], v, k);
         return true;
@@ -99,12 +102,12 @@ items:
 
   it('rejects duplicates across files, naming both', () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n';
-    assert.throws(() => parseManifests([{ file: 'a.yaml', text: pod }, { file: 'b.yaml', text: `---\n${pod}---\n${pod.replace('{name: p}', '{name: p, namespace: default}')}` }]), {
+    assert.throws(() => parseManifests([{ file: 'a.yaml', text: pod }, { file: 'b.yaml', text: `---\n${pod}---\n${pod.replace('{name: p}', '{name: p, namespace: default}')}` }], kinds), {
       file: 'b.yaml', object: 'Pod default/p',
       message: 'b.yaml: Pod default/p: defined twice: in a.yaml (document 1) and b.yaml (document 1)',
     });
     // Same name in another namespace or of another kind is fine.
-    const ok = parseManifests([{ file: 'a.yaml', text: `${pod}---\n${pod.replace('{name: p}', '{name: p, namespace: x}')}---\n${pod.replace('Pod', 'Service')}` }]);
+    const ok = parseManifests([{ file: 'a.yaml', text: `${pod}---\n${pod.replace('{name: p}', '{name: p, namespace: x}')}---\n${pod.replace('Pod', 'Service')}` }], kinds);
     assert.equal(ok.objects.length, 3);
   });
 });

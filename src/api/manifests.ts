@@ -4,7 +4,8 @@
 // an apiVersion and a name, and that no two inputs define the same object.
 import { parseAllDocuments } from 'yaml';
 import { ManifestError, objectRef } from './errors.js';
-import { isNamespaced, kindInfo } from './kinds.js';
+import { isNamespaced } from './kinds.js';
+import type { KindRegistry } from './registry.js';
 import type { KubeObject, Loaded, Source } from './types.js';
 import { isRecord } from './util.js';
 
@@ -24,7 +25,8 @@ export interface ParsedManifests {
   skipped: SkippedObject[];
 }
 
-export function parseManifests(files: ManifestFile[]): ParsedManifests {
+/** Objects of kinds `kinds` has are loaded; the others are listed as skipped, not rejected. */
+export function parseManifests(files: ManifestFile[], kinds: KindRegistry): ParsedManifests {
   const objects: Loaded[] = [];
   const skipped: SkippedObject[] = [];
   const seen = new Map<string, Source>();
@@ -48,7 +50,7 @@ export function parseManifests(files: ManifestFile[]): ParsedManifests {
       const source: Source = { file, doc: index };
       for (const obj of flattenList(value, source)) {
         const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-        const info = kindInfo(obj.kind);
+        const info = kinds.get(obj.kind);
         if (!info) {
           skipped.push({ kind: obj.kind, name: obj.metadata.name, source });
           continue;

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateObjects } from './validate.js';
+import { coreKinds } from './core-kinds.js';
+import { KindRegistry } from './registry.js';
 import { ManifestError } from './errors.js';
 import type { KubeObject, Loaded } from './types.js';
 import { checkDNS1123Label, checkDNS1123Subdomain, checkLabelValue, checkPortName, checkQualifiedName } from './names.js';
@@ -25,6 +27,8 @@ function deployment(): KubeObject {
   };
 }
 const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } };
+/** api's own kinds only: component kinds are tested with their components (and all together in src/kinds.test.ts). */
+const kinds = new KindRegistry(coreKinds);
 const load = (...objs: KubeObject[]): Loaded[] => objs.map((object, doc) => ({ object, source: { file: 'app.yaml', doc } }));
 
 /** Sets `path` (e.g. `spec.a[0].b`) in `obj`; undefined deletes. */
@@ -79,14 +83,14 @@ describe('validateObjects', () => {
   it('accepts a valid set', () => {
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'kube-system' }, spec: { containers: [{ name: 'c', image: 'i' }], restartPolicy: 'Never' } };
     const sts: KubeObject = { ...deployment(), kind: 'StatefulSet', metadata: { name: 'db', namespace: 'prod' } };
-    validateObjects(load(ns, deployment(), pod, sts), new Set(['prod']));
+    validateObjects(load(ns, deployment(), pod, sts), new Set(['prod']), kinds);
   });
 
   for (const [name, path, value, field, problem] of cases) {
     it(`rejects ${name}`, () => {
       const d = deployment();
       set(d, path, value);
-      assert.throws(() => validateObjects(load(ns, d), new Set()), (e: unknown) => {
+      assert.throws(() => validateObjects(load(ns, d), new Set(), kinds), (e: unknown) => {
         assert.ok(e instanceof ManifestError, String(e));
         assert.equal(e.file, 'app.yaml');
         assert.equal(e.object, `Deployment ${d.metadata.namespace}/${d.metadata.name}`);
@@ -98,22 +102,42 @@ describe('validateObjects', () => {
     });
   }
 
-  it('uses DNS labels for Namespace and DNS-1035 labels for Service names', () => {
-    assert.throws(() => validateObjects(load({ ...ns, metadata: { name: 'a.b' } }), new Set()), { field: 'metadata.name', object: 'Namespace a.b' });
-    assert.throws(() => validateObjects(load({ apiVersion: 'v1', kind: 'Service', metadata: { name: '1web', namespace: 'default' } }), new Set()),
-      { field: 'metadata.name', object: 'Service default/1web' });
-    validateObjects(load({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b', namespace: 'default' } }), new Set());
+  it('uses DNS labels for Namespace names, the kind\'s own rule where one is registered, else DNS subdomains', () => {
+    assert.throws(() => validateObjects(load({ ...ns, metadata: { name: 'a.b' } }), new Set(), kinds), { field: 'metadata.name', object: 'Namespace a.b' });
+    const widget = (name: string): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'default' } });
+    const withWidget = new KindRegistry([...coreKinds, { apiVersion: 'example.com/v1', kind: 'Widget', checkName: (n) => (n.startsWith('w') ? undefined : 'must start with w') }]);
+    assert.throws(() => validateObjects(load(widget('x')), new Set(), withWidget), { message: 'app.yaml: Widget default/x: metadata.name: must start with w' });
+    validateObjects(load(widget('w.1')), new Set(), withWidget);
+    validateObjects(load({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b', namespace: 'default' } }), new Set(), kinds);
+  });
+
+  it('runs a registered kind\'s validate with errors bound to the object, after metadata and namespace checks', () => {
+    const seen: string[] = [];
+    const withWidget = new KindRegistry([...coreKinds, {
+      apiVersion: 'example.com/v1', kind: 'Widget',
+      validate: (obj, err) => {
+        seen.push(obj.metadata.name);
+        if (obj.spec !== undefined) throw err('spec.size', 'must be small');
+      },
+    }]);
+    const widget: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'team' } };
+    validateObjects(load(ns, widget), new Set(), withWidget);
+    assert.deepEqual(seen, ['w']);
+    assert.throws(() => validateObjects(load(ns, { ...widget, spec: {} }), new Set(), withWidget), { message: 'app.yaml: Widget team/w: spec.size: must be small' });
+    assert.throws(() => validateObjects(load({ ...widget, spec: {} }), new Set(), withWidget), { field: 'metadata.namespace' });
+    // The same object is only metadata-checked by a registry without the kind.
+    validateObjects(load(ns, { ...widget, spec: {} }), new Set(), kinds);
   });
 
   it('allows one Cluster document', () => {
     const cluster = (name: string): KubeObject => ({ apiVersion: 'podnet.dev/v1alpha1', kind: 'Cluster', metadata: { name } });
-    assert.throws(() => validateObjects(load(cluster('a'), cluster('b')), new Set()),
+    assert.throws(() => validateObjects(load(cluster('a'), cluster('b')), new Set(), kinds),
       { message: 'app.yaml: Cluster b: kind: only one Cluster document is allowed; Cluster a is in app.yaml (document 1)' });
   });
 
   it('validates bare pods at spec', () => {
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'i' }], nodeName: 'Node_1' } };
-    assert.throws(() => validateObjects(load(pod), new Set()), { message: /^app\.yaml: Pod default\/p: spec\.nodeName: "Node_1" must be a DNS subdomain/ });
+    assert.throws(() => validateObjects(load(pod), new Set(), kinds), { message: /^app\.yaml: Pod default\/p: spec\.nodeName: "Node_1" must be a DNS subdomain/ });
   });
 });
 

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorsFor, ManifestError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
+import { coreKinds } from '../api/core-kinds.js';
+import { defaultObjects, KindRegistry } from '../api/registry.js';
 import { validateObjects } from '../api/validate.js';
-import { validateNetworkPolicy } from './validate.js';
+import { defaultNetworkPolicy, networkPolicyKinds, validateNetworkPolicy } from './validate.js';
 
 const policy = (spec: unknown): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec });
 const src = { file: 'np.yaml', doc: 0 };
@@ -82,8 +84,23 @@ describe('validateNetworkPolicy', () => {
     });
   }
 
+  it('defaults as the API server does: policyTypes from the rules, protocol TCP, podSelector {}', () => {
+    const given = policy({ egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 80 }] }], ingress: [null] });
+    const before = structuredClone(given);
+    assert.deepEqual(defaultNetworkPolicy(given).spec, {
+      podSelector: {}, policyTypes: ['Ingress', 'Egress'],
+      egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 80, protocol: 'TCP' }] }], ingress: [null],
+    });
+    assert.deepEqual(given, before, 'the input is left alone');
+    assert.deepEqual(defaultNetworkPolicy(policy(undefined)).spec, { podSelector: {}, policyTypes: ['Ingress'] });
+    assert.deepEqual(defaultNetworkPolicy(policy({ egress: [] })).spec, { podSelector: {}, policyTypes: ['Ingress'], egress: [] });
+    assert.deepEqual(defaultNetworkPolicy(policy({ policyTypes: ['Egress'] })).spec, { podSelector: {}, policyTypes: ['Egress'] });
+    const [loaded] = defaultObjects([{ object: policy({ podSelector: { matchLabels: { a: 'b' } } }), source: src }], new KindRegistry(networkPolicyKinds));
+    assert.deepEqual(loaded.object.spec, { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Ingress'] });
+  });
+
   it('is called by validateObjects for NetworkPolicy documents', () => {
     const obj = policy(ports({ port: 80, endPort: 79 }));
-    assert.throws(() => validateObjects([{ object: obj, source: src }], new Set(['x'])), /spec\.ingress\[0\]\.ports\[0\]\.endPort: must be greater than or equal to port \(80\)/);
+    assert.throws(() => validateObjects([{ object: obj, source: src }], new Set(['x']), new KindRegistry([...coreKinds, ...networkPolicyKinds])), /spec\.ingress\[0\]\.ports\[0\]\.endPort: must be greater than or equal to port \(80\)/);
   });
 });

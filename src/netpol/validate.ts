@@ -5,11 +5,38 @@ import { AddressError, parseCIDR, type CIDR } from '../api/cidr.js';
 import type { FieldError } from '../api/errors.js';
 import { checkPortName } from '../api/names.js';
 import { validateSelector } from '../api/selectors.js';
+import type { KindDefinition } from '../api/registry.js';
 import type { KubeObject } from '../api/types.js';
 import { isRecord } from '../api/util.js';
 import { PROTOCOLS } from './types.js';
 
 const POLICY_TYPES = ['Ingress', 'Egress'];
+
+/** The kind netpol/ registers with the API layer (src/kinds.ts). */
+export const networkPolicyKinds: readonly KindDefinition[] = [
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', validate: validateNetworkPolicy, default: defaultNetworkPolicy },
+];
+
+/**
+ * The API server's defaults (pkg/apis/networking/v1/defaults.go): policyTypes [Ingress], plus Egress
+ * when there are egress rules, and protocol TCP on every port. The same reading policy.ts's
+ * effectiveTypes gives an omitted field, now visible in `podnet get netpol -o yaml` as on a cluster.
+ */
+export function defaultNetworkPolicy(obj: KubeObject): KubeObject {
+  const spec = isRecord(obj.spec) ? { ...obj.spec } : {};
+  spec.podSelector ??= {};
+  if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
+    spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  }
+  for (const dir of ['ingress', 'egress']) {
+    const rules = spec[dir];
+    if (!Array.isArray(rules)) continue;
+    spec[dir] = rules.map((rule: unknown) => (isRecord(rule) && Array.isArray(rule.ports)
+      ? { ...rule, ports: rule.ports.map((p: unknown) => (isRecord(p) ? { ...p, protocol: p.protocol ?? 'TCP' } : p)) }
+      : rule));
+  }
+  return { ...obj, spec };
+}
 
 export function validateNetworkPolicy(obj: KubeObject, err: FieldError): void {
   const spec = obj.spec;

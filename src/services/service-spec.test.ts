@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorsFor, ManifestError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
+import { coreKinds } from '../api/core-kinds.js';
+import { KindRegistry } from '../api/registry.js';
 import { validateObjects } from '../api/validate.js';
 import { validateEndpointSlice } from './endpointslice-spec.js';
-import { validateService } from './service-spec.js';
+import { serviceKinds, validateService } from './service-spec.js';
 import { specialIPProblem } from './spec-checks.js';
 
 function service(spec: Record<string, unknown>): KubeObject {
@@ -123,11 +125,20 @@ describe('validateService rejects', () => {
 });
 
 describe('validateObjects checks Services and EndpointSlices', () => {
+  const kinds = new KindRegistry([...coreKinds, ...serviceKinds]);
   it('names the file, object and field', () => {
     const objects = [{ object: service({ ports: [{ port: 0 }] }), source: { file: 'app.yaml', doc: 0 } }];
-    assert.throws(() => validateObjects(objects, new Set(['shop'])), { message: 'app.yaml: Service shop/web: spec.ports[0].port: must be an integer between 1 and 65535, not 0' });
+    assert.throws(() => validateObjects(objects, new Set(['shop']), kinds), { message: 'app.yaml: Service shop/web: spec.ports[0].port: must be an integer between 1 and 65535, not 0' });
     const slice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-1', namespace: 'shop' }, addressType: 'IP' };
-    assert.throws(() => validateObjects([{ object: slice, source: { file: 'app.yaml', doc: 1 } }], new Set(['shop'])), { field: 'addressType' });
+    assert.throws(() => validateObjects([{ object: slice, source: { file: 'app.yaml', doc: 1 } }], new Set(['shop']), kinds), { field: 'addressType' });
+  });
+  it('uses DNS-1035 labels for Service names (they become DNS labels), DNS subdomains for slices', () => {
+    const named = (kind: string, name: string): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' } });
+    assert.throws(() => validateObjects([{ object: named('Service', '1web'), source: { file: 'app.yaml', doc: 0 } }], new Set(), kinds),
+      { field: 'metadata.name', object: 'Service default/1web', message: /^app\.yaml: Service default\/1web: metadata\.name: / });
+    assert.throws(() => validateObjects([{ object: named('Service', 'a.b'), source: { file: 'app.yaml', doc: 0 } }], new Set(), kinds), { field: 'metadata.name' });
+    const slice = { ...endpointSlice({}), metadata: { name: 'web.1', namespace: 'shop' } };
+    validateObjects([{ object: slice, source: { file: 'app.yaml', doc: 0 } }], new Set(['shop']), kinds);
   });
 });
 

@@ -5,14 +5,26 @@
 import { addressFamily, parseCIDR } from '../api/cidr.js';
 import type { FieldError } from '../api/errors.js';
 import type { KubeObject, V1Service } from '../api/types.js';
-import { checkDNS1123Label, checkDNS1123Subdomain, checkPortName, checkQualifiedName } from '../api/names.js';
+import { checkDNS1035Label, checkDNS1123Label, checkDNS1123Subdomain, checkPortName, checkQualifiedName } from '../api/names.js';
+import type { KindDefinition } from '../api/registry.js';
 import { validateLabels } from '../api/selectors.js';
 import { isRecord } from '../api/util.js';
 import { IP_FAMILIES, IP_FAMILY_POLICIES, PROTOCOLS, SERVICE_TYPES } from './labels.js';
 import { isPort, oneOf, specialIPProblem } from './spec-checks.js';
 
-// src/api/validate.ts finds both validators here.
-export { validateEndpointSlice } from './endpointslice-spec.js';
+import { validateEndpointSlice } from './endpointslice-spec.js';
+
+export { validateEndpointSlice };
+
+/**
+ * The kinds services/ registers with the API layer (src/kinds.ts). A Service name becomes a DNS label
+ * (`NAME.NAMESPACE.svc.cluster.local`), hence DNS-1035. Service defaults are not here: they need
+ * the stored version and the allocators, so admission.ts applies them.
+ */
+export const serviceKinds: readonly KindDefinition[] = [
+  { apiVersion: 'v1', kind: 'Service', checkName: checkDNS1035Label, validate: validateService },
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', validate: validateEndpointSlice },
+];
 
 const AFFINITIES = ['None', 'ClientIP'];
 const TRAFFIC_POLICIES = ['Cluster', 'Local'];

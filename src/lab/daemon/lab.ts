@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ClusterConfig, KubeObject, Loaded, V1Node, V1Pod, V1Service } from '../../api/types.js';
 import { ObjectStore } from '../../store/store.js';
 import { validateObjects } from '../../api/validate.js';
+import { defaultObjects } from '../../api/registry.js';
+import { podnetKinds } from '../../kinds.js';
 import { expandWorkloads } from '../../api/workloads.js';
 import { schedule } from '../../api/schedule.js';
 import { podCapacity } from '../../api/cluster.js';
@@ -56,6 +58,8 @@ export class Lab {
   readonly services: ServiceControllers;
   readonly policies: PolicyControllers;
   readonly readiness: ReadinessManager;
+  /** The kinds this lab validates and defaults (each component's, see src/kinds.ts). */
+  private readonly kinds = podnetKinds();
 
   constructor(readonly config: ClusterConfig, private readonly paths: LabPaths) {
     this.plan = planNetwork(config);
@@ -114,8 +118,9 @@ export class Lab {
   apply(objects: Loaded[]): Promise<ApplyResult[]> {
     return this.serial(async () => {
       const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
-      const userObjects = objects.filter((o) => o.object.kind !== 'Cluster');
-      validateObjects(userObjects, namespaces);
+      const written = objects.filter((o) => o.object.kind !== 'Cluster');
+      validateObjects(written, namespaces, this.kinds);
+      const userObjects = defaultObjects(written, this.kinds);
       // Admission as the API server does it: defaults and ClusterIP/NodePort/LB allocations for
       // the whole batch, or an error before anything is stored.
       const incoming = userObjects.filter((o) => o.object.kind === 'Service') as Loaded<V1Service & KubeObject>[];

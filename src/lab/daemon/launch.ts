@@ -8,6 +8,7 @@ import type { ClusterConfig, Loaded, V1Pod } from '../../api/types.js';
 import { parseManifests, type SkippedObject } from '../../api/manifests.js';
 import { resolveCluster } from '../../api/cluster.js';
 import { validateObjects } from '../../api/validate.js';
+import { podnetKinds } from '../../kinds.js';
 import { readManifestFiles } from '../../sys/files.js';
 import { requireTools } from '../../sys/exec.js';
 import { record, readJournal } from '../../sys/journal.js';
@@ -44,7 +45,7 @@ export function requireRoot(what: string): void {
 }
 
 export async function loadManifests(files: string[]): Promise<{ objects: Loaded[]; skipped: SkippedObject[] }> {
-  return parseManifests(await readManifestFiles(files));
+  return parseManifests(await readManifestFiles(files), podnetKinds());
 }
 
 /** The daemon's pid if the lab is running. */
@@ -72,8 +73,9 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
   const { objects, skipped } = await loadManifests(opts.files);
   const clusterDoc = objects.find((o) => o.object.kind === 'Cluster');
   const config = resolveCluster({ name: opts.name, nodes: opts.nodes, backend: opts.backend, ipFamily: opts.ipFamily }, clusterDoc);
+  // The Cluster document too: validateObjects is what refuses a second one.
+  validateObjects(objects, new Set(), podnetKinds());
   const userObjects = objects.filter((o) => o.object.kind !== 'Cluster');
-  validateObjects(userObjects, new Set());
 
   const dir = labDir(config.name);
   if (daemonPid(config.name) !== undefined) throw new LabError(`lab ${config.name} is already running (podnet down --name ${config.name})`);

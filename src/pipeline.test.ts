@@ -1,11 +1,13 @@
-// The pieces in the order the lab calls them: manifests → validate → cluster → pods → placement.
+// The pieces in the order the lab calls them, with podnet's registry of kinds: manifests → validate →
+// cluster → pods → placement.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifests } from './manifests.js';
-import { validateObjects } from './validate.js';
-import { podCapacity, resolveCluster } from './cluster.js';
-import { expandWorkloads } from './workloads.js';
-import { podKey, schedule } from './schedule.js';
+import { parseManifests } from './api/manifests.js';
+import { validateObjects } from './api/validate.js';
+import { podCapacity, resolveCluster } from './api/cluster.js';
+import { expandWorkloads } from './api/workloads.js';
+import { podKey, schedule } from './api/schedule.js';
+import { podnetKinds } from './kinds.js';
 
 const text = `apiVersion: podnet.dev/v1alpha1
 kind: Cluster
@@ -52,9 +54,9 @@ metadata: {name: settings, namespace: shop}
 
 describe('manifest pipeline', () => {
   it('loads, validates, resolves, expands and schedules deterministically', () => {
-    const { objects, skipped } = parseManifests([{ file: 'demo.yaml', text }]);
+    const { objects, skipped } = parseManifests([{ file: 'demo.yaml', text }], podnetKinds());
     assert.deepEqual(skipped.map((s) => `${s.kind}/${s.name}`), ['ConfigMap/settings']);
-    validateObjects(objects, new Set());
+    validateObjects(objects, new Set(), podnetKinds());
     const config = resolveCluster({}, objects.find((o) => o.object.kind === 'Cluster'));
     assert.equal(config.nodes.length, 3);
     const pods = expandWorkloads(objects.map((o) => o.object), config.nodes);
