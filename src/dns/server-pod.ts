@@ -1,22 +1,24 @@
 // The DNS pod as a programmatic API (dns-main.ts is only its command line): DNS servers on every
-// address family the pod has, a watch on the lab daemon that rebuilds the zone, the forwarder for
+// address family the pod has, a watch on the lab daemon that keeps the zone current (built whole
+// from each listing, then updated by each event's object alone), the forwarder for
 // everything else, and CoreDNS's ready (:8181/ready) and health (:8080/health) endpoints.
 import { createServer, type Server } from 'node:http';
-import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { KubeObject } from '../api/types.js';
 import type { DnsArgs } from './args.js';
 import { DnsCache } from './cache.js';
 import { createForwarder } from './forward.js';
 import { startDnsServer, type DnsServer } from './server.js';
 import { socketTransport } from './server-upstream.js';
-import { startWatch, type Snapshot } from './watch.js';
-import { buildZone, type ZoneObjects } from './zone.js';
+import { startWatch, type Snapshot, type WatchEvent } from './watch.js';
+import { buildZone, type ClusterZone, type ZoneChange, type ZoneObjects } from './zone.js';
 
-export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Pod'];
+// Namespaces too: as CoreDNS, a namespace with nothing in it still exists (`<ns>.svc` is NODATA).
+export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Pod', 'Namespace'];
 
 export interface DnsPodOptions {
   args: DnsArgs;
-  /** Wait after a change before rebuilding, so a burst of events gives one rebuild. Default 5 ms. */
+  /** Wait after a change before publishing, so a burst of events gives one zone update. Default 5 ms. */
   debounceMs?: number;
   log?: (line: string) => void;
   now?: () => number;
@@ -27,20 +29,33 @@ export interface DnsPod {
   readonly port: number;
   readonly readyPort: number;
   readonly healthPort: number;
-  /** How many zones have been loaded so far. */
+  /** How many zone updates (whole builds and batches of changes) have been published so far. */
   readonly rebuilds: number;
   close(): Promise<void>;
 }
 
 /** The zone builder's input from the watch's objects. Pure. */
 export function zoneObjectsOf(objects: Iterable<KubeObject>): ZoneObjects {
-  const out: ZoneObjects = { services: [], endpointSlices: [], pods: [] };
+  const out: Required<ZoneObjects> = { services: [], endpointSlices: [], pods: [], namespaces: [] };
   for (const o of objects) {
-    if (o.kind === 'Service') out.services.push(o as unknown as V1Service);
-    else if (o.kind === 'EndpointSlice') out.endpointSlices.push(o as unknown as V1EndpointSlice);
-    else if (o.kind === 'Pod') out.pods.push(o as unknown as V1Pod);
+    const change = zoneChangeOf(o, false);
+    if (change?.kind === 'Service') out.services.push(change.object);
+    else if (change?.kind === 'EndpointSlice') out.endpointSlices.push(change.object);
+    else if (change?.kind === 'Pod') out.pods.push(change.object);
+    else if (change?.kind === 'Namespace') out.namespaces.push(change.object);
   }
   return out;
+}
+
+/** A watched object as a zone change, or undefined for kinds the zone does not use. Pure. */
+export function zoneChangeOf(o: KubeObject, deleted: boolean): ZoneChange | undefined {
+  switch (o.kind) {
+    case 'Service': return { kind: 'Service', object: o as unknown as V1Service, deleted };
+    case 'EndpointSlice': return { kind: 'EndpointSlice', object: o as unknown as V1EndpointSlice, deleted };
+    case 'Pod': return { kind: 'Pod', object: o as unknown as V1Pod, deleted };
+    case 'Namespace': return { kind: 'Namespace', object: o as unknown as V1Namespace, deleted };
+    default: return undefined;
+  }
 }
 
 /**
@@ -106,30 +121,52 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
 
   let rebuilds = 0;
   let serial = 0;
-  let latest: Snapshot | undefined;
+  let zone: ClusterZone | undefined;
+  // Either a listing to take whole (the watch's live map, so later events are already in it) or
+  // the events since the last publish, applied one by one.
+  let relist: Snapshot | undefined;
+  let events: WatchEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const rebuild = () => {
+  const publish = () => {
     timer = undefined;
-    if (!latest) return;
     const started = now();
-    const objects = zoneObjectsOf(latest.values());
     // SOA serials only go up (RFC 1982); seconds since the epoch keep that true across restarts too.
     serial = Math.max(serial + 1, Math.floor(now() / 1000)) >>> 0;
-    const zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial });
+    let what: string;
+    if (relist || !zone) {
+      if (!relist) return;
+      const objects = zoneObjectsOf(relist.values());
+      zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial });
+      what = `built from ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ${objects.pods.length} pods`;
+    } else {
+      for (const ev of events) {
+        const change = zoneChangeOf(ev.object, ev.type === 'DELETED');
+        if (change) zone.apply(change);
+      }
+      zone.setSerial(serial);
+      what = `${events.length} change${events.length === 1 ? '' : 's'} applied`;
+    }
+    relist = undefined;
+    events = [];
+    // The same zone object, changed in place between two queries: setZone drops the answer cache.
     for (const s of servers) s.setZone(zone);
     rebuilds++;
-    log(`zone ${args.domain} serial ${serial}: ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ` +
-      `${objects.pods.length} pods, ${Object.keys(zone.records).length} names (${now() - started} ms)`);
+    log(`zone ${args.domain} serial ${serial}: ${what}, ${zone.size} names (${now() - started} ms)`);
   };
   const watch = startWatch({
     socketPath: args.apiSocket,
     kinds: WATCHED_KINDS,
     backoff: { initialMs: 100, maxMs: 2000 },
     log,
-    onChange: (snapshot) => {
-      latest = snapshot;
+    onChange: (snapshot, event) => {
+      if (!event) {
+        relist = snapshot;
+        events = [];
+      } else if (!relist) {
+        events.push(event);
+      }
       // Not reset by later events: a steady stream of changes still shows within debounceMs.
-      timer ??= setTimeout(rebuild, opts.debounceMs ?? 5);
+      timer ??= setTimeout(publish, opts.debounceMs ?? 5);
     },
   });
 
