@@ -18,7 +18,11 @@ export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Pod', 'Namespace'];
 
 export interface DnsPodOptions {
   args: DnsArgs;
-  /** Wait after a change before publishing, so a burst of events gives one zone update. Default 5 ms. */
+  /**
+   * Wait after a change before publishing, so a burst of events gives one zone update. Default 0:
+   * the next turn of the event loop, which still batches every event of one read from the watch
+   * (applying a change costs microseconds, so waiting longer only delays answers).
+   */
   debounceMs?: number;
   log?: (line: string) => void;
   now?: () => number;
@@ -126,32 +130,46 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
   // the events since the last publish, applied one by one.
   let relist: Snapshot | undefined;
   let events: WatchEvent[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  const debounceMs = opts.debounceMs ?? 0;
+  // Applied changes are logged as a count at most once a second, so a lab applying thousands of
+  // objects does not write thousands of lines; whole builds are always logged.
+  let unlogged = 0;
+  let lastLog = -Infinity;
+  let logTimer: NodeJS.Timeout | undefined;
+  const logChanges = () => {
+    logTimer = undefined;
+    if (!unlogged || !zone) return;
+    log(`zone ${args.domain} serial ${serial}: ${unlogged} change${unlogged === 1 ? '' : 's'} applied, ${zone.size} names`);
+    unlogged = 0;
+    lastLog = now();
+  };
   const publish = () => {
     timer = undefined;
     const started = now();
     // SOA serials only go up (RFC 1982); seconds since the epoch keep that true across restarts too.
     serial = Math.max(serial + 1, Math.floor(now() / 1000)) >>> 0;
-    let what: string;
     if (relist || !zone) {
       if (!relist) return;
       const objects = zoneObjectsOf(relist.values());
       zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial });
-      what = `built from ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ${objects.pods.length} pods`;
+      log(`zone ${args.domain} serial ${serial}: built from ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ` +
+        `${objects.pods.length} pods, ${zone.size} names (${now() - started} ms)`);
     } else {
       for (const ev of events) {
         const change = zoneChangeOf(ev.object, ev.type === 'DELETED');
         if (change) zone.apply(change);
       }
       zone.setSerial(serial);
-      what = `${events.length} change${events.length === 1 ? '' : 's'} applied`;
+      unlogged += events.length;
+      if (now() - lastLog >= 1000) logChanges();
+      else logTimer ??= setTimeout(logChanges, 1000 - (now() - lastLog));
     }
     relist = undefined;
     events = [];
     // The same zone object, changed in place between two queries: setZone drops the answer cache.
     for (const s of servers) s.setZone(zone);
     rebuilds++;
-    log(`zone ${args.domain} serial ${serial}: ${what}, ${zone.size} names (${now() - started} ms)`);
   };
   const watch = startWatch({
     socketPath: args.apiSocket,
@@ -166,7 +184,7 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
         events.push(event);
       }
       // Not reset by later events: a steady stream of changes still shows within debounceMs.
-      timer ??= setTimeout(publish, opts.debounceMs ?? 5);
+      timer ??= debounceMs > 0 ? setTimeout(publish, debounceMs) : setImmediate(publish);
     },
   });
 
@@ -198,7 +216,9 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
     },
     async close() {
       watch.close();
-      if (timer) clearTimeout(timer);
+      if (timer && debounceMs > 0) clearTimeout(timer as NodeJS.Timeout);
+      else if (timer) clearImmediate(timer as NodeJS.Immediate);
+      if (logTimer) clearTimeout(logTimer);
       const closeHttp = (s: Server) => new Promise<void>((resolve) => {
         s.close(() => resolve());
         s.closeAllConnections();
