@@ -4,6 +4,7 @@
 // everything else, and CoreDNS's ready (:8181/ready) and health (:8080/health) endpoints.
 import { createServer, type Server } from 'node:http';
 import type { V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
+import { BUILTIN_NAMESPACES } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import type { DnsArgs } from './args.js';
 import { DnsCache } from './cache.js';
@@ -152,7 +153,7 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
     if (relist || !zone) {
       if (!relist) return;
       const objects = zoneObjectsOf(relist.values());
-      zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial });
+      zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial, builtinNamespaces: BUILTIN_NAMESPACES });
       log(`zone ${args.domain} serial ${serial}: built from ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ` +
         `${objects.pods.length} pods, ${zone.size} names (${now() - started} ms)`);
     } else {

@@ -37,7 +37,7 @@ export function serviceFragment(svc: V1Service, slices: readonly V1EndpointSlice
   const base = `${name}.${ns}.svc.${domain}`.toLowerCase();
 
   if (spec.type === 'ExternalName') {
-    // Spec §2.6: a CNAME to the external name, nothing else. An IP-like externalName (the API
+    // Spec, ExternalName section: a CNAME to the external name, nothing else. An IP-like externalName (the API
     // accepts "1.2.3.4" as a DNS name of digits) gets no record at all, so NXDOMAIN, as CoreDNS
     // (findServices keeps an ExternalName only when msg.Service.HostType() is CNAME) and as the
     // Kubernetes docs say: "Services with external names that resemble IPv4 addresses are not
@@ -81,8 +81,9 @@ export function isHeadless(svc: V1Service | undefined): boolean {
 
 /**
  * Headless (§2.4): one record per ready endpoint, named by hostname or dashed IP as CoreDNS does.
- * With no ready endpoint nothing is added, so the Service's name is NXDOMAIN, as CoreDNS answers
- * (findServices leaves errNoItems when no address matched).
+ * With no ready endpoint nothing is added, so the Service's name is NXDOMAIN: spec §2.4.1 ("If
+ * there are no ready endpoints for the headless Service, the answer should be NXDOMAIN") and
+ * CoreDNS (findServices leaves errNoItems when no address matched).
  */
 function headless(base: string, publishNotReady: boolean, slices: readonly V1EndpointSlice[],
   add: (owner: string, rec: ZoneRecord) => void, ptrs: Fragment['ptrs']): void {
@@ -113,9 +114,10 @@ function headless(base: string, publishNotReady: boolean, slices: readonly V1End
 }
 
 /**
- * The endpoints a headless Service publishes. A nil `ready` reads as ready (EndpointSlice API).
- * Not-ready ones only with publishNotReadyAddresses (spec §2.4: "ready endpoints"; the upstream
- * EndpointSlice controller already marks them ready in that case, which CoreDNS relies on; a
+ * The endpoints a headless Service publishes: the spec's _ready_ ones. A nil `ready` reads as
+ * ready (EndpointSlice API). Not-ready ones count with publishNotReadyAddresses (the spec's
+ * definition of _ready_ includes endpoints of a Service that tolerates unready endpoints; the
+ * upstream EndpointSlice controller then marks them ready, which CoreDNS relies on, but a
  * selector-less Service's hand-written slices may not, so the flag is honoured here too).
  */
 function sliceEndpoints(slice: V1EndpointSlice, includeNotReady: boolean): Endpoint[] {

@@ -131,6 +131,16 @@ describe('ClusterZone: what a change removes', () => {
     assert.deepEqual(z.get(`svc.${DOMAIN}`), [], 'svc.<domain> always exists');
   });
 
+  it('built-in namespaces exist without objects, and stay when their last object goes', () => {
+    const z = new ClusterZone({ domain: DOMAIN, builtinNamespaces: ['default'] });
+    assert.deepEqual(z.get(`default.svc.${DOMAIN}`), []);
+    assert.ok(z.namespaceExists('default'));
+    z.apply(svc('web', 'default', { clusterIP: '10.0.0.9' }));
+    z.apply({ ...svc('web', 'default', undefined), deleted: true });
+    assert.deepEqual(z.get(`default.pod.${DOMAIN}`), []);
+    assert.equal(z.get(`other.svc.${DOMAIN}`), undefined);
+  });
+
   it('a ClusterIP PTR hides an endpoint PTR only while the Service holds the address', () => {
     const z = new ClusterZone({ domain: DOMAIN });
     z.apply({ kind: 'EndpointSlice', object: { addressType: 'IPv4', metadata: { name: 'h-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'h' } }, endpoints: [{ addresses: ['10.0.0.5'] }] } });

@@ -56,6 +56,8 @@ export interface ZoneOptions {
   serial?: number;
   /** SOA minimum, the negative-caching TTL (RFC 2308). Default 5, as CoreDNS. */
   negativeTtl?: number;
+  /** Namespaces that exist without a Namespace object (the cluster's built-in ones). */
+  builtinNamespaces?: Iterable<string>;
 }
 
 /** Spec §2.5: the schema version this zone implements. */
@@ -95,6 +97,7 @@ export class ClusterZone implements Zone {
     for (const name of this.static.keys()) this.ref(name, 1);
     this.ref(`svc.${this.domain}`, 1);
     if (this.pods !== 'disabled') this.ref(`pod.${this.domain}`, 1);
+    for (const ns of opts.builtinNamespaces ?? []) this.count('builtin', ns, ns, true);
   }
 
   /** Replaces the SOA serial; serials only go up (RFC 1982), which the caller keeps true. */
