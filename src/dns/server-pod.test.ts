@@ -108,6 +108,13 @@ describe('the DNS pod against a fake lab API', () => {
       // Applied as changes, not rebuilt; logged as a count at most once a second.
       await until('logged', async () => logs.at(-1) ?? '', (l) => /: 2 changes applied, /.test(l), 2000);
       assert.equal((await ask(pod.port, 'db.default.svc.cluster.local')).rcode, 'NOERROR');
+
+      // A malformed object is reported and skipped; the changes around it still land.
+      const bad = { ...service('bad', '10.96.0.40'), spec: { clusterIP: '10.96.0.40', ports: 5 } } as unknown as KubeObject;
+      streams[0]?.write(line('ADDED', bad) + line('MODIFIED', service('db', '10.96.0.31')));
+      await until('db moved', () => ask(pod.port, 'db.default.svc.cluster.local'), (r) => r.answers?.[0]?.type === 'A' && r.answers[0].data === '10.96.0.31');
+      assert.ok(logs.some((l) => /^dns: zone: skipped Service default\/bad: /.test(l)), logs.join('\n'));
+      assert.equal((await ask(pod.port, 'bad.default.svc.cluster.local')).rcode, 'NXDOMAIN');
       assert.equal((await ask(pod.port, 'example.test')).rcode, 'SERVFAIL', 'no upstream');
 
       // The API drops the stream; it is relisted without db, and db disappears.

@@ -12,7 +12,7 @@ import { createForwarder } from './forward.js';
 import { startDnsServer, type DnsServer } from './server.js';
 import { socketTransport } from './server-upstream.js';
 import { startWatch, type Snapshot, type WatchEvent } from './watch.js';
-import { buildZone, type ClusterZone, type ZoneChange, type ZoneObjects } from './zone.js';
+import { ClusterZone, zoneChanges, type ZoneChange, type ZoneObjects } from './zone.js';
 
 // Namespaces too: as CoreDNS, a namespace with nothing in it still exists (`<ns>.svc` is NODATA).
 export const WATCHED_KINDS = ['Service', 'EndpointSlice', 'Pod', 'Namespace'];
@@ -145,6 +145,18 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
     unlogged = 0;
     lastLog = now();
   };
+  // A change the zone cannot take (a malformed object) is reported and skipped: the zone computes
+  // a Service's new records before dropping its old ones, so it stays as it was for that object.
+  const applyAll = (z: ClusterZone, changes: Iterable<ZoneChange>) => {
+    for (const change of changes) {
+      try {
+        z.apply(change);
+      } catch (err) {
+        const m = change.object.metadata;
+        onError(new Error(`zone: skipped ${change.kind} ${m?.namespace ? `${m.namespace}/` : ''}${m?.name}: ${(err as Error).message}`));
+      }
+    }
+  };
   const publish = () => {
     timer = undefined;
     const started = now();
@@ -153,14 +165,12 @@ export async function startDnsPod(opts: DnsPodOptions): Promise<DnsPod> {
     if (relist || !zone) {
       if (!relist) return;
       const objects = zoneObjectsOf(relist.values());
-      zone = buildZone(objects, { domain: args.domain, pods: args.pods, serial, builtinNamespaces: BUILTIN_NAMESPACES });
+      zone = new ClusterZone({ domain: args.domain, pods: args.pods, serial, builtinNamespaces: BUILTIN_NAMESPACES });
+      applyAll(zone, zoneChanges(objects));
       log(`zone ${args.domain} serial ${serial}: built from ${objects.services.length} services, ${objects.endpointSlices.length} endpointslices, ` +
         `${objects.pods.length} pods, ${zone.size} names (${now() - started} ms)`);
     } else {
-      for (const ev of events) {
-        const change = zoneChangeOf(ev.object, ev.type === 'DELETED');
-        if (change) zone.apply(change);
-      }
+      applyAll(zone, events.flatMap((ev) => zoneChangeOf(ev.object, ev.type === 'DELETED') ?? []));
       zone.setSerial(serial);
       unlogged += events.length;
       if (now() - lastLog >= 1000) logChanges();

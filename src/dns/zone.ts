@@ -192,6 +192,10 @@ export class ClusterZone implements Zone {
   }
 
   private recompute(svcKey: Key): void {
+    const svc = this.services.get(svcKey);
+    // The new records first: should a malformed object make this throw, the old ones still stand.
+    const slices = [...(this.slicesOf.get(svcKey) ?? [])].flatMap((k) => this.slices.get(k)?.slice ?? []);
+    const frag = svc ? serviceFragment(svc, slices, this.domain) : undefined;
     const old = this.fragments.get(svcKey);
     if (old) {
       for (const name of old.names.keys()) {
@@ -201,10 +205,7 @@ export class ClusterZone implements Zone {
       for (const p of old.ptrs) this.ptr(p.rev, p.target, p.service, -1);
       this.fragments.delete(svcKey);
     }
-    const svc = this.services.get(svcKey);
-    if (!svc) return;
-    const slices = [...(this.slicesOf.get(svcKey) ?? [])].flatMap((k) => this.slices.get(k)?.slice ?? []);
-    const frag = serviceFragment(svc, slices, this.domain);
+    if (!frag) return;
     for (const [name, records] of frag.names) {
       this.owned.set(name, records);
       this.ref(name, 1);
@@ -253,14 +254,20 @@ function podIPsOf(pod: V1Pod): string[] {
   return ips.flatMap((ip) => undash(dashed(ip))?.ip ?? []);
 }
 
+/** These objects as changes, in the order that computes each Service's records once. */
+export function zoneChanges(objects: ZoneObjects): ZoneChange[] {
+  return [
+    ...(objects.namespaces ?? []).map((object): ZoneChange => ({ kind: 'Namespace', object })),
+    ...objects.endpointSlices.map((object): ZoneChange => ({ kind: 'EndpointSlice', object })),
+    ...objects.services.map((object): ZoneChange => ({ kind: 'Service', object })),
+    ...objects.pods.map((object): ZoneChange => ({ kind: 'Pod', object })),
+  ];
+}
+
 /** The zone of these objects, built from scratch. */
 export function buildZone(objects: ZoneObjects, opts: ZoneOptions): ClusterZone {
   const zone = new ClusterZone(opts);
-  for (const object of objects.namespaces ?? []) zone.apply({ kind: 'Namespace', object });
-  // Slices before Services, so that each Service's records are computed once.
-  for (const object of objects.endpointSlices) zone.apply({ kind: 'EndpointSlice', object });
-  for (const object of objects.services) zone.apply({ kind: 'Service', object });
-  for (const object of objects.pods) zone.apply({ kind: 'Pod', object });
+  for (const change of zoneChanges(objects)) zone.apply(change);
   return zone;
 }
 
