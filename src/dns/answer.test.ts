@@ -193,6 +193,14 @@ describe('answer: header and error handling', () => {
     assert.deepEqual(bad.answers, []);
   });
 
+  it('REFUSED for zone transfers (AXFR, IXFR), in the zone and below it, as CoreDNS', () => {
+    for (const [name, type] of [['cluster.local', 'AXFR'], ['cluster.local', 'IXFR'], [`svc1.testns.${S}`, 'AXFR']]) {
+      const res = answer(zone, query(name as string, type as string)) as Packet;
+      assert.equal(rcodeOf(res), RCODE.REFUSED, `${name} ${type}`);
+      assert.deepEqual(res.answers, []);
+    }
+  });
+
   it('honours a custom TTL', () => {
     const res = answer(zone, query(`svc1.testns.${S}`, 'A'), { ttl: 7 }) as Packet;
     assert.deepEqual(res.answers?.map(rr), [`svc1.testns.${S} 7 A 10.0.0.1`]);

@@ -53,6 +53,9 @@ export function answer(zone: Zone, query: Packet, opts: AnswerOptions = {}): Pac
   // Reverse names are ours only when we hold them; otherwise fall through to the forwarder, as the
   // stock Corefile does with `fallthrough in-addr.arpa ip6.arpa`.
   if (!inDomain && zone.get(qname) === undefined) return { forward: true, question: q };
+  // Zone transfers are refused, as CoreDNS's kubernetes plugin does without a `transfer` block
+  // (handler.go: AXFR, IXFR → REFUSED); a transfer of 10,000 Services is not for every client.
+  if (qtype === 'AXFR' || qtype === 'IXFR') return errorResponse(query, RCODE.REFUSED, opts);
 
   const res = baseResponse(query, opts);
   res.flags = (res.flags ?? 0) | FLAG_AA;
