@@ -11,7 +11,7 @@ import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import type { KubeObject } from '../api/types.js';
 import { parseDnsArgs } from './args.js';
-import { startDnsPod, zoneObjectsOf, type DnsPod } from './server-pod.js';
+import { startDnsPod, zoneChangeOf, zoneObjectsOf, type DnsPod } from './server-pod.js';
 
 type Reply = DecodedPacket & { rcode: string };
 const HOST = '127.0.0.1';
@@ -53,9 +53,15 @@ describe('zoneObjectsOf', () => {
       { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'a-1', namespace: 'default' } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
     ];
     const z = zoneObjectsOf(objs);
-    assert.deepEqual([z.services.length, z.endpointSlices.length, z.pods.length], [1, 1, 1]);
+    assert.deepEqual([z.services.length, z.endpointSlices.length, z.pods.length, z.namespaces?.length], [1, 1, 1, 1]);
+  });
+
+  it('zoneChangeOf carries the kind and the deletion, and drops other kinds', () => {
+    assert.deepEqual(zoneChangeOf(service('a', '10.96.0.10'), true), { kind: 'Service', object: service('a', '10.96.0.10'), deleted: true });
+    assert.equal(zoneChangeOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }, false), undefined);
   });
 });
 
