@@ -130,9 +130,9 @@ function lookup(zone: Zone, name: string): readonly ZoneRecord[] | undefined {
   if (held) return held;
   const podSuffix = `.pod.${zone.domain}`;
   if (zone.pods === 'disabled' || !name.endsWith(podSuffix)) return undefined;
-  // <dashed-ip>.<namespace>.pod.<domain>. The spec (§2.5) is silent on pods; CoreDNS `pods
-  // insecure` answers any well-formed address, without checking that such a pod exists, but only
-  // in a namespace that exists (findPods: namespaceExposed, else NXDOMAIN). Extra labels
+  // <dashed-ip>.<namespace>.pod.<domain>: spec §2.6 (deprecated, still required) answers any
+  // address; CoreDNS `pods insecure` does so without checking that such a pod exists, but only in
+  // a namespace that exists (findPods: namespaceExposed, else NXDOMAIN). Extra labels
   // (x.<dashed-ip>.<ns>.pod) are NXDOMAIN here; CoreDNS parses them as an endpoint it then ignores.
   const labels = name.slice(0, -podSuffix.length).split('.');
   if (labels.length !== 2) return undefined;

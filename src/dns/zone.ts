@@ -60,7 +60,7 @@ export interface ZoneOptions {
   builtinNamespaces?: Iterable<string>;
 }
 
-/** Spec §2.5: the schema version this zone implements. */
+/** Spec §2.2: the schema version this zone implements (published as TXT dns-version.<domain>). */
 export const SCHEMA_VERSION = '1.1.0';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
