@@ -11,6 +11,8 @@
 // Each server gets saturating runs (dnsperf keeps 100 queries outstanding: throughput and loaded
 // latency) and one paced run at a fixed rate (latency without queueing). Runs alternate between the
 // servers so that noise on this shared machine hits all of them alike.
+// Then freshness at 10,000 Services (dns-freshness.ts): store change → watch → zone → UDP answer,
+// next to the whole-zone rebuild it replaced.
 // Usage: `await benchDns({ quick })`, then `dnsReport(result)`; standalone: `node dist/bench/dns.js [--quick]`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import type { KubeObject } from '../src/api/types.js';
 import { run } from '../src/sys/exec.js';
 import { processStart, sleep, terminate } from '../src/sys/proc.js';
 import { deleteNetns, isInterrupted, trackNetns, trackPid, untrackPid } from './cleanup.js';
+import { benchDnsFreshness, type FreshnessResult } from './dns-freshness.js';
 import { fmtMs, median, quantile, ratio, table, type SummaryRow } from './report.js';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -54,6 +57,7 @@ export interface DnsBenchResult {
   references: DnsServerResult[];
   /** Names whose answers differed between podnet and a reference (should be empty). */
   mismatches: string[];
+  freshness: FreshnessResult;
 }
 
 interface Svc { name: string; ns: string; ip: string; eps: string[] }
@@ -239,7 +243,7 @@ export async function benchDns(opts: { quick: boolean }): Promise<DnsBenchResult
       results.push({ name: s.name, runs: all, sat, paced: await dnsperf(ns, dir, s.port, opts.quick ? 2 : 5, clients, PACED_QPS) });
     }
     const [pn, ...refs] = results as [DnsServerResult, ...DnsServerResult[]];
-    return { services: n, seconds, clients, podnet: pn, references: refs, mismatches };
+    return { services: n, seconds, clients, podnet: pn, references: refs, mismatches, freshness: await benchDnsFreshness(ROOT, opts) };
   } finally {
     await terminate(children.filter((c) => c.pid && c.exitCode === null).map((c) => ({ pid: c.pid as number })), 1000);
     if (api) {
@@ -261,6 +265,7 @@ export function dnsReport(r: DnsBenchResult): { text: string; rows: SummaryRow[]
     table(['server', 'qps', 'runs (kqps)', 'avg', 'p99', `p50 @${PACED_QPS / 1000}k/s`, `p99 @${PACED_QPS / 1000}k/s`, 'lost', 'rcodes'], [r.podnet, ...r.references].map(line)),
     ...r.references.map((x) => `podnet/${x.name}: throughput ${ratio(r.podnet.sat.qps, x.sat.qps)}, p99 at ${PACED_QPS / 1000}k/s ${ratio(r.podnet.paced.p99Ms, x.paced.p99Ms)}`),
     ...(r.mismatches.length ? ['answers differ:', ...r.mismatches.map((m) => `  ${m}`)] : ['answers agree on the probe queries']),
+    '', freshnessText(r.freshness),
   ].join('\n');
   const rows: SummaryRow[] = r.references.map((x) => ({
     metric: `DNS qps, ${r.services} services`, podnet: `${Math.round(r.podnet.sat.qps)}/s`, peer: `${Math.round(x.sat.qps)}/s`,
@@ -269,10 +274,32 @@ export function dnsReport(r: DnsBenchResult): { text: string; rows: SummaryRow[]
   if (ref) {
     rows.push({ metric: `DNS p99 at ${PACED_QPS / 1000}k qps`, podnet: fmtMs(r.podnet.paced.p99Ms), peer: fmtMs(ref.paced.p99Ms), peerName: ref.name, ratio: ratio(r.podnet.paced.p99Ms, ref.paced.p99Ms), goal: '-' });
   }
+  const f = r.freshness;
+  rows.push(
+    { metric: `DNS freshness, ${f.services} svcs, new Service p99`, podnet: fmtMs(f.createService.p99), peer: fmtMs(f.rebuildMs.p50), peerName: 'zone rebuild p50', ratio: ratio(f.createService.p99, f.rebuildMs.p50), goal: '< 50 ms' },
+    { metric: `DNS freshness, ${f.services} svcs, endpoint p99`, podnet: fmtMs(f.changeEndpoint.p99), peer: fmtMs(f.rebuildMs.p50), peerName: 'zone rebuild p50', ratio: ratio(f.changeEndpoint.p99, f.rebuildMs.p50), goal: '< 50 ms' },
+  );
   return { text, rows };
 }
 
-if (process.argv[1] === HERE) {
+function freshnessText(f: FreshnessResult): string {
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  return [
+    `freshness, ${f.services} Services (+ slices): store change -> watch -> dns-main zone -> UDP answer, ${f.createService.n} changes each`,
+    table(['', 'p50', 'p99'], [
+      ['create one Service, end to end', ms(f.createService.p50), ms(f.createService.p99)],
+      ['change one endpoint, end to end', ms(f.changeEndpoint.p50), ms(f.changeEndpoint.p99)],
+      ['zone: apply one change (in process)', ms(f.applyMs.p50), ms(f.applyMs.p99)],
+      [`zone: rebuild from all objects (peer, ${f.rebuildMs.n} runs)`, ms(f.rebuildMs.p50), ms(f.rebuildMs.p99)],
+    ]),
+    `rebuild/apply: ${ratio(f.rebuildMs.p50, f.applyMs.p50)} at p50; end to end: the change reaches dns-main through its watch and the next UDP query sees it`,
+  ].join('\n');
+}
+
+if (process.argv[1] === HERE && process.argv.includes('--freshness-only')) {
+  // Only the freshness part (no netns, no dnsperf): `node dist/bench/dns.js --freshness-only [--quick]`.
+  console.log(freshnessText(await benchDnsFreshness(ROOT, { quick: process.argv.includes('--quick') })));
+} else if (process.argv[1] === HERE) {
   const quick = process.argv.includes('--quick');
   const r = await benchDns({ quick });
   console.log(`cluster DNS, ${r.services} services, dnsperf ${r.clients} clients, ${r.seconds} s per run`);

@@ -41,7 +41,6 @@ const cases: Case[] = [
       `_http._tcp.hdls1.testns.${S} 30 SRV 0 33 80 fd00--5.hdls1.testns.${S}`,
     ],
     extra: [`172-0-0-3.hdls1.testns.${S} 30 A 172.0.0.3`, `endpoint-svc-0.hdls1.testns.${S} 30 A 172.0.0.2`, `fd00--5.hdls1.testns.${S} 30 AAAA fd00::5`] },
-  { qname: `hdls-empty.testns.${S}`, qtype: 'A', rcode: 0, answer: [], ns: [SOA] },
   { qname: `hdls-notready.testns.${S}`, qtype: 'A', rcode: 0, answer: [`hdls-notready.testns.${S} 30 A 172.0.1.1`] },
   // ExternalName (§2.6)
   { qname: `ext.testns.${S}`, qtype: 'CNAME', rcode: 0, answer: [`ext.testns.${S} 30 CNAME ext.interwebs.test`] },
@@ -50,7 +49,9 @@ const cases: Case[] = [
   // PTR (§2.3.3, §2.4.3): service IPs win over endpoint IPs
   { qname: '1.0.0.10.in-addr.arpa', qtype: 'PTR', rcode: 0, answer: [`1.0.0.10.in-addr.arpa 30 PTR svc1.testns.${S}`] },
   { qname: '2.0.0.172.in-addr.arpa', qtype: 'PTR', rcode: 0, answer: [`2.0.0.172.in-addr.arpa 30 PTR endpoint-svc-0.hdls1.testns.${S}`] },
-  { qname: '3.0.0.172.in-addr.arpa', qtype: 'PTR', rcode: 0, answer: [`3.0.0.172.in-addr.arpa 30 PTR 172-0-0-3.hdls1.testns.${S}`] },
+  // An address that is an endpoint of two headless services names both (CoreDNS serviceRecordForIP).
+  { qname: '3.0.0.172.in-addr.arpa', qtype: 'PTR', rcode: 0,
+    answer: [`3.0.0.172.in-addr.arpa 30 PTR 172-0-0-3.hdls1.testns.${S}`, `3.0.0.172.in-addr.arpa 30 PTR shared.hdls-shared.testns.${S}`] },
   { qname: `2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa`, qtype: 'PTR', rcode: 0,
     answer: [`2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa 30 PTR svc6.testns.${S}`] },
   // Endpoints of ClusterIP services get no names (spec §2.3); CoreDNS would answer them.
@@ -66,7 +67,7 @@ const cases: Case[] = [
   { qname: 'nothing.cluster.local', qtype: 'A', rcode: RCODE.NXDOMAIN, answer: [], ns: [SOA] },
   // Pods, `pods insecure`: answered from the name itself
   { qname: '10-244-0-7.testns.pod.cluster.local', qtype: 'A', rcode: 0, answer: ['10-244-0-7.testns.pod.cluster.local 30 A 10.244.0.7'] },
-  { qname: '1-2-3-4.otherns.pod.cluster.local', qtype: 'A', rcode: 0, answer: ['1-2-3-4.otherns.pod.cluster.local 30 A 1.2.3.4'] },
+  { qname: '1-2-3-4.emptyns.pod.cluster.local', qtype: 'A', rcode: 0, answer: ['1-2-3-4.emptyns.pod.cluster.local 30 A 1.2.3.4'] },
   { qname: 'fd00--7.testns.pod.cluster.local', qtype: 'AAAA', rcode: 0, answer: ['fd00--7.testns.pod.cluster.local 30 AAAA fd00::7'] },
   { qname: '10-244-0-7.testns.pod.cluster.local', qtype: 'AAAA', rcode: 0, answer: [], ns: [SOA] },
   { qname: 'notanip.testns.pod.cluster.local', qtype: 'A', rcode: RCODE.NXDOMAIN, answer: [], ns: [SOA] },
@@ -77,8 +78,65 @@ const cases: Case[] = [
   { qname: 'cluster.local', qtype: 'NS', rcode: 0, answer: ['cluster.local 30 NS ns.dns.cluster.local'] },
   // Outside the zone
   { qname: 'example.com', qtype: 'A', rcode: 'forward' },
+  ...cornerCases(),
   { qname: 'local', qtype: 'A', rcode: 'forward' },
 ];
+
+/** Corner cases reviewed against the spec and CoreDNS plugin/kubernetes (kubernetes.go, parse.go, handler_test.go). */
+function cornerCases(): Case[] {
+  const NX = RCODE.NXDOMAIN;
+  const nx = (qname: string, qtype = 'A'): Case => ({ qname, qtype, rcode: NX, answer: [], ns: [SOA] });
+  const nodata = (qname: string, qtype = 'A'): Case => ({ qname, qtype, rcode: 0, answer: [], ns: [SOA] });
+  return [
+    // Headless, no endpoints at all / none ready: the name does not exist (CoreDNS findServices
+    // ends with errNoItems), and neither do its SRV and endpoint names.
+    nx(`hdls-empty.testns.${S}`), nx(`hdls-empty.testns.${S}`, 'AAAA'), nx(`_http._tcp.hdls-empty.testns.${S}`, 'SRV'),
+    nx(`hdls-allnotready.testns.${S}`), nx(`_http._tcp.hdls-allnotready.testns.${S}`, 'SRV'), nx(`172-0-3-1.hdls-allnotready.testns.${S}`),
+    { qname: '1.3.0.172.in-addr.arpa', qtype: 'PTR', rcode: 'forward' },
+    // publishNotReadyAddresses: a not-ready endpoint has its name and PTR like a ready one.
+    { qname: `172-0-1-1.hdls-notready.testns.${S}`, qtype: 'A', rcode: 0, answer: [`172-0-1-1.hdls-notready.testns.${S} 30 A 172.0.1.1`] },
+    { qname: '1.1.0.172.in-addr.arpa', qtype: 'PTR', rcode: 0, answer: [`1.1.0.172.in-addr.arpa 30 PTR 172-0-1-1.hdls-notready.testns.${S}`] },
+    // Headless without ports: A records, no SRV (CoreDNS handler_test "hdlsprtls").
+    { qname: `hdlsprtls.testns.${S}`, qtype: 'A', rcode: 0, answer: [`hdlsprtls.testns.${S} 30 A 172.0.0.20`] },
+    { qname: `172-0-0-20.hdlsprtls.testns.${S}`, qtype: 'A', rcode: 0, answer: [`172-0-0-20.hdlsprtls.testns.${S} 30 A 172.0.0.20`] },
+    nodata(`172-0-0-20.hdlsprtls.testns.${S}`, 'AAAA'),
+    // ClusterIP Service without endpoints: still answered, SRV included (CoreDNS "svcempty";
+    // only the non-default `ignore empty_service` makes it NXDOMAIN).
+    { qname: `svcempty.testns.${S}`, qtype: 'A', rcode: 0, answer: [`svcempty.testns.${S} 30 A 10.0.0.3`] },
+    { qname: `_http._tcp.svcempty.testns.${S}`, qtype: 'SRV', rcode: 0, answer: [`_http._tcp.svcempty.testns.${S} 30 SRV 0 100 80 svcempty.testns.${S}`] },
+    nodata(`svcempty.testns.${S}`, 'AAAA'),
+    // SRV at the Service's own name: NODATA per spec §2.3.2 (only _port._proto names). CoreDNS
+    // answers one SRV per port there; no client podnet knows of relies on it.
+    nodata(`svc1.testns.${S}`, 'SRV'),
+    // ExternalName that looks like an IP: no record (CoreDNS keeps ExternalName only when
+    // HostType() is CNAME; Kubernetes docs: such names "are not resolved by DNS servers").
+    nx(`ext-ip.testns.${S}`), nx(`ext-ip.testns.${S}`, 'CNAME'),
+    // ExternalName: CNAME for every type; nothing below it (CoreDNS handler_test "external").
+    { qname: `ext.testns.${S}`, qtype: 'AAAA', rcode: 0, answer: [`ext.testns.${S} 30 CNAME ext.interwebs.test`] },
+    nx(`_http._tcp.ext.testns.${S}`, 'SRV'), nx(`endpoint.ext.testns.${S}`, 'CNAME'), nx(`subdomain.subdomain.ext.testns.${S}`, 'CNAME'),
+    // Extra labels: too long for any record (CoreDNS parseRequest: errInvalidRequest → NXDOMAIN).
+    nx(`x.svc1.testns.${S}`), nx(`a.b.svc1.testns.${S}`), nx(`a.b.svc.testns.${S}`), nx(`a.endpoint-svc-0.hdls1.testns.${S}`),
+    nx(`x._http._tcp.svc1.testns.${S}`, 'SRV'), nx(`bogusendpoint.hdls1.testns.${S}`), nx(`bogusendpoint.svc0.testns.${S}`),
+    // Pods: a namespace must exist (CoreDNS findPods: namespaceExposed); one that only has a
+    // Namespace object exists (NODATA); extra labels and non-address labels are NXDOMAIN.
+    nx('x.pod.cluster.local'), nx('1-2-3-4.otherns.pod.cluster.local'), nx('x.1-2-3-4.testns.pod.cluster.local'),
+    nx('svc1.testns.pod.cluster.local'), nodata('emptyns.pod.cluster.local'), nodata('emptyns.svc.cluster.local'),
+    nodata('pod.cluster.local'),
+    // Wildcards: not supported (CoreDNS dropped them in 1.9.0): '*' is an ordinary label that no name has.
+    nx(`*.testns.${S}`), nx(`svc1.*.${S}`), nx(`*.*.${S}`, 'SRV'), nx(`_http._tcp.*.testns.${S}`, 'SRV'),
+    // Types with no data at an existing name: NODATA with the SOA (CoreDNS handler_test TXT, SOA, NS).
+    nodata(`svc1.testns.${S}`, 'TXT'), nodata(`svc1.testns.${S}`, 'SOA'), nodata(S, 'NS'), nodata(`testns.${S}`, 'NS'),
+    nodata(`endpoint-svc-0.hdls1.testns.${S}`, 'AAAA'), nodata('dns-version.cluster.local', 'A'),
+    nx('foo.cluster.local', 'NS'), nx(`foo.${S}`, 'NS'), nx(`svc0.svc-nons.${S}`, 'TXT'),
+    // Case-insensitive everywhere; the answer keeps the question's spelling (as CoreDNS).
+    { qname: `_HTTP._Tcp.SVC1.testns.${S}`, qtype: 'SRV', rcode: 0, answer: [`_HTTP._Tcp.SVC1.testns.${S} 30 SRV 0 100 80 svc1.testns.${S}`] },
+    { qname: `Endpoint-Svc-0.HDLS1.TESTNS.SVC.cluster.local`, qtype: 'A', rcode: 0, answer: [`Endpoint-Svc-0.HDLS1.TESTNS.SVC.cluster.local 30 A 172.0.0.2`] },
+    { qname: '1.0.0.10.IN-ADDR.ARPA.', qtype: 'PTR', rcode: 0, answer: [`1.0.0.10.IN-ADDR.ARPA 30 PTR svc1.testns.${S}`] },
+    { qname: 'FD00--7.TestNS.POD.cluster.local', qtype: 'AAAA', rcode: 0, answer: ['FD00--7.TestNS.POD.cluster.local 30 AAAA fd00::7'] },
+    { qname: 'DNS-Version.Cluster.Local', qtype: 'TXT', rcode: 0, answer: ['DNS-Version.Cluster.Local 30 TXT 1.1.0'] },
+    nx(`HDLS-EMPTY.testns.${S}`),
+  ];
+}
 
 function rcodeOf(p: Packet): number {
   return (p.flags ?? 0) & 0xf;
@@ -133,6 +191,14 @@ describe('answer: header and error handling', () => {
     const badOpt = bad.additionals?.find((a) => a.type === 'OPT');
     assert.ok(badOpt && badOpt.type === 'OPT' && badOpt.extendedRcode === 1);
     assert.deepEqual(bad.answers, []);
+  });
+
+  it('REFUSED for zone transfers (AXFR, IXFR), in the zone and below it, as CoreDNS', () => {
+    for (const [name, type] of [['cluster.local', 'AXFR'], ['cluster.local', 'IXFR'], [`svc1.testns.${S}`, 'AXFR']]) {
+      const res = answer(zone, query(name as string, type as string)) as Packet;
+      assert.equal(rcodeOf(res), RCODE.REFUSED, `${name} ${type}`);
+      assert.deepEqual(res.answers, []);
+    }
   });
 
   it('honours a custom TTL', () => {

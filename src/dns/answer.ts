@@ -1,6 +1,6 @@
 // Answers one DNS query from a Zone. Pure: no sockets, no clock. The server (server.ts) owns the wire.
 import type { Answer, OptAnswer, Packet, Question } from 'dns-packet';
-import { dashed, undash } from './ip.js';
+import { undash } from './ip.js';
 import { normalize, type Zone, type ZoneRecord } from './zone.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -52,7 +52,10 @@ export function answer(zone: Zone, query: Packet, opts: AnswerOptions = {}): Pac
   const inDomain = qname === zone.domain || qname.endsWith(`.${zone.domain}`);
   // Reverse names are ours only when we hold them; otherwise fall through to the forwarder, as the
   // stock Corefile does with `fallthrough in-addr.arpa ip6.arpa`.
-  if (!inDomain && !Object.hasOwn(zone.records, qname)) return { forward: true, question: q };
+  if (!inDomain && zone.get(qname) === undefined) return { forward: true, question: q };
+  // Zone transfers are refused, as CoreDNS's kubernetes plugin does without a `transfer` block
+  // (handler.go: AXFR, IXFR → REFUSED); a transfer of 10,000 Services is not for every client.
+  if (qtype === 'AXFR' || qtype === 'IXFR') return errorResponse(query, RCODE.REFUSED, opts);
 
   const res = baseResponse(query, opts);
   res.flags = (res.flags ?? 0) | FLAG_AA;
@@ -70,7 +73,7 @@ export function answer(zone: Zone, query: Packet, opts: AnswerOptions = {}): Pac
   // CNAME at the name (ExternalName services): answer it for every other type, then chase it while
   // it stays inside the zone. Targets outside the zone are left to the client's resolver for now.
   let owner = q.name.replace(/\.$/, '');
-  let records = rrset;
+  let records: readonly ZoneRecord[] = rrset;
   for (let hops = 0; hops < 8 && qtype !== 'CNAME'; hops++) {
     const cname = records.find((r) => r.type === 'CNAME');
     if (!cname) break;
@@ -122,25 +125,26 @@ function baseResponse(query: Packet, opts: AnswerOptions): Packet {
 }
 
 /** Records at a name, [] for NODATA, undefined for NXDOMAIN. Pod names are synthesized, not stored. */
-function lookup(zone: Zone, name: string): ZoneRecord[] | undefined {
-  if (Object.hasOwn(zone.records, name)) return zone.records[name];
+function lookup(zone: Zone, name: string): readonly ZoneRecord[] | undefined {
+  const held = zone.get(name);
+  if (held) return held;
   const podSuffix = `.pod.${zone.domain}`;
   if (zone.pods === 'disabled' || !name.endsWith(podSuffix)) return undefined;
-  // <dashed-ip>.<namespace>.pod.<domain> (spec §2.5 is silent on pods; CoreDNS `pods insecure`
-  // answers any well-formed address without checking that such a pod exists).
+  // <dashed-ip>.<namespace>.pod.<domain>: spec §2.6 (deprecated, still required) answers any
+  // address; CoreDNS `pods insecure` does so without checking that such a pod exists, but only in
+  // a namespace that exists (findPods: namespaceExposed, else NXDOMAIN). Extra labels
+  // (x.<dashed-ip>.<ns>.pod) are NXDOMAIN here; CoreDNS parses them as an endpoint it then ignores.
   const labels = name.slice(0, -podSuffix.length).split('.');
   if (labels.length !== 2) return undefined;
   const [label, ns] = labels as [string, string];
   const addr = undash(label);
-  if (!addr) return undefined;
-  if (zone.pods === 'verified' && !(zone.podIPs[ns] ?? []).some((ip) => undash(dashed(ip))?.ip === addr.ip)) {
-    return undefined;
-  }
+  if (!addr || !zone.namespaceExists(ns)) return undefined;
+  if (zone.pods === 'verified' && !zone.hasPodIP(ns, addr.ip)) return undefined;
   return [{ type: addr.family === 4 ? 'A' : 'AAAA', data: addr.ip }];
 }
 
 function soaRecord(zone: Zone): Answer | undefined {
-  const soa = zone.records[zone.domain]?.find((r) => r.type === 'SOA');
+  const soa = zone.get(zone.domain)?.find((r) => r.type === 'SOA');
   if (!soa || soa.type !== 'SOA') return undefined;
   return { name: zone.domain, type: 'SOA', class: 'IN', ttl: soa.data.minimum, data: soa.data };
 }

@@ -31,6 +31,11 @@ export function objects(): ZoneObjects {
       svc('ext', { type: 'ExternalName', externalName: 'ext.interwebs.test' }),
       svc('alias', { type: 'ExternalName', externalName: 'svc1.testns.svc.cluster.local.' }),
       svc('pending', { type: 'ClusterIP' }),
+      svc('svcempty', { type: 'ClusterIP', clusterIP: '10.0.0.3', clusterIPs: ['10.0.0.3'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+      svc('hdls-allnotready', { clusterIP: 'None', clusterIPs: ['None'], ports: [{ name: 'http', port: 80 }] }),
+      svc('hdls-shared', { clusterIP: 'None', clusterIPs: ['None'] }),
+      svc('hdlsprtls', { clusterIP: 'None', clusterIPs: ['None'] }),
+      svc('ext-ip', { type: 'ExternalName', externalName: '1.2.3.4' }),
     ],
     endpointSlices: [
       slice('hdls1', 'IPv4', [
@@ -41,8 +46,12 @@ export function objects(): ZoneObjects {
       slice('hdls1', 'IPv6', [{ addresses: ['fd00::5'], conditions: { ready: true } }], httpPort),
       slice('hdls-notready', 'IPv4', [{ addresses: ['172.0.1.1'], conditions: { ready: false } }], []),
       slice('svc1', 'IPv4', [{ addresses: ['172.0.2.1'] }], httpPort),
+      slice('hdls-allnotready', 'IPv4', [{ addresses: ['172.0.3.1'], conditions: { ready: false } }], httpPort),
+      slice('hdls-shared', 'IPv4', [{ addresses: ['172.0.0.3'], hostname: 'shared' }], []),
+      slice('hdlsprtls', 'IPv4', [{ addresses: ['172.0.0.20'] }], []),
     ],
     pods: [pod],
+    namespaces: [{ metadata: { name: 'testns' } }, { metadata: { name: 'emptyns' } }],
   };
 }
 

@@ -11,7 +11,7 @@ import * as dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import type { KubeObject } from '../api/types.js';
 import { parseDnsArgs } from './args.js';
-import { startDnsPod, zoneObjectsOf, type DnsPod } from './server-pod.js';
+import { startDnsPod, zoneChangeOf, zoneObjectsOf, type DnsPod } from './server-pod.js';
 
 type Reply = DecodedPacket & { rcode: string };
 const HOST = '127.0.0.1';
@@ -53,9 +53,15 @@ describe('zoneObjectsOf', () => {
       { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'a-1', namespace: 'default' } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
     ];
     const z = zoneObjectsOf(objs);
-    assert.deepEqual([z.services.length, z.endpointSlices.length, z.pods.length], [1, 1, 1]);
+    assert.deepEqual([z.services.length, z.endpointSlices.length, z.pods.length, z.namespaces?.length], [1, 1, 1, 1]);
+  });
+
+  it('zoneChangeOf carries the kind and the deletion, and drops other kinds', () => {
+    assert.deepEqual(zoneChangeOf(service('a', '10.96.0.10'), true), { kind: 'Service', object: service('a', '10.96.0.10'), deleted: true });
+    assert.equal(zoneChangeOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }, false), undefined);
   });
 });
 
@@ -84,7 +90,8 @@ describe('the DNS pod against a fake lab API', () => {
   it('is not ready (and SERVFAILs) until the first listing, then follows changes within a second', async () => {
     const logs: string[] = [];
     const args = parseDnsArgs(['--api-socket', join(dir, 'api.sock'), '--bind', HOST, '--port', '0', '--ready-port', '0', '--health-port', '0']);
-    const pod: DnsPod = await startDnsPod({ args, log: (l) => logs.push(l) });
+    // A debounce long enough that the two events of the burst below surely meet in one update.
+    const pod: DnsPod = await startDnsPod({ args, log: (l) => logs.push(l), debounceMs: 20 });
     try {
       await until('watch connected', async () => streams.length, (n) => n === 1);
       assert.equal(await status(pod.readyPort, '/ready'), 503);
@@ -96,15 +103,24 @@ describe('the DNS pod against a fake lab API', () => {
       await until('ready', () => status(pod.readyPort, '/ready'), (s) => s === 200);
       const web = await ask(pod.port, 'web.default.svc.cluster.local');
       assert.deepEqual(web.answers?.map((a) => a.type === 'A' && a.data), ['10.96.0.20']);
-      assert.match(logs.find((l) => l.startsWith('zone ')) ?? '', /^zone cluster\.local serial \d+: 1 services, 0 endpointslices, 0 pods, \d+ names/);
+      assert.match(logs.find((l) => l.startsWith('zone ')) ?? '', /^zone cluster\.local serial \d+: built from 1 services, 0 endpointslices, 0 pods, \d+ names/);
 
       // A burst of changes: the answer follows well within a second, in few rebuilds.
       const before = pod.rebuilds;
       streams[0]?.write(line('MODIFIED', service('web', '10.96.0.21')) + line('ADDED', service('db', '10.96.0.30')));
       const moved = await until('changed answer', () => ask(pod.port, 'web.default.svc.cluster.local'), (r) => r.answers?.[0]?.type === 'A' && r.answers[0].data === '10.96.0.21');
       assert.ok(moved.ms < 1000);
-      assert.equal(pod.rebuilds - before, 1, 'one rebuild for the burst');
+      assert.equal(pod.rebuilds - before, 1, 'one zone update for the burst');
+      // Applied as changes, not rebuilt; logged as a count at most once a second.
+      await until('logged', async () => logs.at(-1) ?? '', (l) => /: 2 changes applied, /.test(l), 2000);
       assert.equal((await ask(pod.port, 'db.default.svc.cluster.local')).rcode, 'NOERROR');
+
+      // A malformed object is reported and skipped; the changes around it still land.
+      const bad = { ...service('bad', '10.96.0.40'), spec: { clusterIP: '10.96.0.40', ports: 5 } } as unknown as KubeObject;
+      streams[0]?.write(line('ADDED', bad) + line('MODIFIED', service('db', '10.96.0.31')));
+      await until('db moved', () => ask(pod.port, 'db.default.svc.cluster.local'), (r) => r.answers?.[0]?.type === 'A' && r.answers[0].data === '10.96.0.31');
+      assert.ok(logs.some((l) => /^dns: zone: skipped Service default\/bad: /.test(l)), logs.join('\n'));
+      assert.equal((await ask(pod.port, 'bad.default.svc.cluster.local')).rcode, 'NXDOMAIN');
       assert.equal((await ask(pod.port, 'example.test')).rcode, 'SERVFAIL', 'no upstream');
 
       // The API drops the stream; it is relisted without db, and db disappears.

@@ -1,5 +1,7 @@
 // The cluster DNS server: UDP and TCP on one address and port, answering from a Zone that can be
-// swapped atomically (a reference assignment; a query sees either the old zone or the new one).
+// swapped atomically (a reference assignment; a query sees either the old zone or the new one),
+// or changed in place between two queries (server-pod.ts applies watch events to one ClusterZone)
+// and set again, which drops the memoized answers.
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
@@ -36,6 +38,7 @@ export interface DnsServerOptions {
 export interface DnsServer {
   readonly host: string;
   readonly port: number;
+  /** The zone to answer from; call it again after changing the zone in place. */
   setZone(zone: Zone): void;
   close(): Promise<void>;
 }

@@ -26,6 +26,17 @@ describe('WatchReducer', () => {
     assert.equal(r.feed('  '), false);
   });
 
+  it('names the event behind each reported change, and none for the listing', () => {
+    const r = new WatchReducer(new Set(['Service']));
+    r.feed(line('ADDED', svc('a')));
+    assert.equal(r.feed(line('BOOKMARK')), true);
+    assert.equal(r.lastEvent, undefined, 'a listing is taken whole');
+    r.feed(line('MODIFIED', svc('a')));
+    assert.deepEqual(r.lastEvent, { type: 'MODIFIED', object: svc('a') });
+    r.feed(line('DELETED', svc('a')));
+    assert.deepEqual(r.lastEvent, { type: 'DELETED', object: svc('a') });
+  });
+
   it('ignores kinds it was not asked for', () => {
     const r = new WatchReducer(new Set(['Pod']));
     r.feed(line('BOOKMARK'));

@@ -13,10 +13,17 @@ export class WatchError extends Error {
 
 export type Snapshot = ReadonlyMap<string, KubeObject>;
 
+/** One live change. `object` is the object as it now is, or as it was last seen when DELETED. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+}
+
 /** Folds the lines of one stream into a snapshot. Pure, so the protocol is tested without sockets. */
 export class WatchReducer {
   private pending = new Map<string, KubeObject>();
   private synced = false;
+  private last: WatchEvent | undefined;
 
   constructor(private readonly kinds: ReadonlySet<string>) {}
 
@@ -27,6 +34,14 @@ export class WatchReducer {
 
   get isSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * What the last `feed` that returned true did: the event, or undefined when it was the BOOKMARK
+   * that ends a listing (the snapshot is then the whole truth, to be taken as one).
+   */
+  get lastEvent(): WatchEvent | undefined {
+    return this.last;
   }
 
   /** Applies one line; returns whether the snapshot a consumer should see changed. Throws WatchError on a bad line. */
@@ -42,6 +57,7 @@ export class WatchReducer {
     if (ev.type === 'BOOKMARK') {
       if (this.synced) return false;
       this.synced = true;
+      this.last = undefined;
       return true;
     }
     if (ev.type === 'ERROR') throw new WatchError(`watch: the API reported an error: ${ev.object?.message ?? JSON.stringify(ev.object)}`);
@@ -56,6 +72,7 @@ export class WatchReducer {
     const key = storeKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
     if (ev.type === 'DELETED') this.pending.delete(key);
     else this.pending.set(key, obj as KubeObject);
+    this.last = { type: ev.type, object: obj as KubeObject };
     return this.synced;
   }
 }
@@ -63,8 +80,11 @@ export class WatchReducer {
 export interface WatchOptions {
   socketPath: string;
   kinds: string[];
-  /** Called at each stream's BOOKMARK with the relisted state, then after every event. */
-  onChange: (snapshot: Snapshot) => void;
+  /**
+   * Called at each stream's BOOKMARK with the relisted state (`event` undefined: take the snapshot
+   * whole), then after every event with that event, so a consumer can apply just the change.
+   */
+  onChange: (snapshot: Snapshot, event: WatchEvent | undefined) => void;
   log?: (line: string) => void;
   /** Reconnect delays: doubling from `initialMs` up to `maxMs`, reset by a BOOKMARK. Default 100 ms, 5 s. */
   backoff?: { initialMs: number; maxMs: number };
@@ -119,7 +139,7 @@ export function startWatch(opts: WatchOptions): Watch {
             const wasSynced = reducer.isSynced;
             if (!reducer.feed(line)) continue;
             if (!wasSynced) delay = initial;
-            opts.onChange(reducer.snapshot);
+            opts.onChange(reducer.snapshot, reducer.lastEvent);
           }
         } catch (err) {
           fail((err as Error).message);
