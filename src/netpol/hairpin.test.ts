@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1NetworkPolicy } from '../api/types.js';
 import { explain } from './explain.js';
+import { flowAllowed, parseConntrack } from './conntrack.js';
 import { compareMatrices, matrix, matrixFromJSON, matrixJSON, parseMatrix, renderMatrix } from './matrix.js';
 import { HAIRPIN_SUMMARY, PolicyModel } from './model.js';
 import { planPolicy } from './plan.js';
@@ -143,6 +144,18 @@ describe('the rules agree with the model on hairpin and node cells', () => {
       if (name === 'deny-all') assert.equal(tracePlan(plans.n1, { hook: 'forward', src: a, dst: a, protocol: 'TCP', dport: 80 }).verdict, 'drop');
     });
   }
+});
+
+describe('conntrack: hairpin flows are never cut', () => {
+  it('a pod to itself through its VIP stays allowed under deny-all; the same VIP from another pod does not', () => {
+    const m = new PolicyModel(world(DENY_ALL));
+    const [self, other] = parseConntrack([
+      'tcp      6 117 ESTABLISHED src=10.244.1.2 dst=10.96.0.10 sport=40000 dport=8000 src=10.244.1.2 dst=10.244.1.1 sport=80 dport=40000 [ASSURED] mark=0 use=1',
+      'tcp      6 117 ESTABLISHED src=10.244.1.3 dst=10.96.0.10 sport=40001 dport=8000 src=10.244.1.2 dst=10.244.1.3 sport=80 dport=40001 [ASSURED] mark=0 use=1',
+    ].join('\n'));
+    assert.equal(flowAllowed(m, self), true);
+    assert.equal(flowAllowed(m, other), false);
+  });
 });
 
 describe('servicesFromV1', () => {
