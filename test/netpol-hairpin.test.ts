@@ -5,16 +5,15 @@
 // and some cells are pinned so that model and data plane cannot agree on the wrong answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stringify } from 'yaml';
 import type { KubeObject, Loaded, V1Pod } from '../src/api/types.js';
 import { LabClient } from '../src/lab/daemon/client.js';
 import { probeMatrices, type PortCase } from '../src/lab/reach-matrix.js';
 import { AGNHOST_IMAGE, compareMatrices, matrixFromJSON, renderMatrix, type Matrix, type MatrixJSON } from '../src/netpol/index.js';
-import { run } from '../src/sys/exec.js';
-import { listNetns } from '../src/sys/netns.js';
-import { cli, REPO, uniqueLab } from './helpers/lab.js';
+import { cli, uniqueLab } from './helpers/lab.js';
+import { leftovers } from './netpol-leftovers.js';
 
 const loaded = (objects: unknown[], file: string): Loaded[] =>
   objects.map((object, doc) => ({ object: object as KubeObject, source: { file, doc } }));
@@ -72,29 +71,6 @@ const SCENARIOS: { name: string; policies: unknown[]; pinned: Record<string, boo
     pinned: { 'x/a -> x/a': true, 'x/c -> x/c': true, 'x/a -> x/b': false, 'y/d -> x/a': true, 'y/d -> x/c': true, 'node/node-2 -> x/b': true, 'node/node-1 -> x/b': false },
   },
 ];
-
-/**
- * What this lab could leave behind: its namespaces, state files and this worktree's processes, and
- * the host namespace's links and tables. (The shared hostSnapshot also sees other engineers' labs
- * on a shared machine, so it cannot tell their processes from leftovers of this test.)
- */
-async function leftovers(lab: string): Promise<Record<string, string[]>> {
-  const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return cmd.includes(`${REPO}/dist/src/`) && !cmd.includes('.test.js') ? [cmd] : [];
-    } catch {
-      return [];
-    }
-  });
-  return {
-    netns: (await listNetns()).filter((n) => n.startsWith(`pn-${lab}-`)),
-    state: existsSync(`/run/podnet/${lab}`) ? [`/run/podnet/${lab}`] : [],
-    processes: procs.sort(),
-    links: (await run('ip', ['-o', 'link', 'show'])).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter(Boolean).sort(),
-    tables: (await run('nft', ['list', 'tables'])).stdout.split('\n').filter(Boolean),
-  };
-}
 
 function cell(m: Matrix, from: string, to: string): boolean {
   const rows = [...m.pods, ...(m.nodes ?? [])];

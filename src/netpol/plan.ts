@@ -2,9 +2,9 @@
 //
 // Layout (Calico-like: endpoint chains jump to policy chains):
 //   forward-egress  (forward, priority filter - 1)  ct established/related accept; invalid drop;
-//                   ip saddr vmap @egress4 → the chain of the source pod's egress policies
+//                   hairpin accept; ip saddr vmap @egress4 → the chain of the source pod's egress policies
 //   forward-ingress (forward, priority filter)      ct established/related accept; the node's own
-//                   traffic accept; ip daddr vmap @ingress4 → the destination pod's ingress chain
+//                   traffic accept; hairpin accept; ip daddr vmap @ingress4 → the destination pod's ingress chain
 //   input-egress    (input, priority filter)        pods' egress to the node itself
 // Two base chains, so that an egress `accept` still leaves the ingress check to run. Only pods
 // isolated in a direction get a map element; pods selected by the same policies share one chain
