@@ -16,14 +16,15 @@ import {
   type MatrixJSON, type Scenario,
 } from '../src/netpol/index.js';
 import { run } from '../src/sys/exec.js';
-import { cli, hostSnapshot, uniqueLab } from './helpers/lab.js';
+import { cli, uniqueLab } from './helpers/lab.js';
+import { leftovers } from './netpol-leftovers.js';
 
 const loaded = (objects: unknown[], file: string): Loaded[] =>
   objects.map((object, doc) => ({ object: object as KubeObject, source: { file, doc } }));
 
 test('network policy: e2e scenarios measured in a lab equal the truth tables and the prediction', async (t) => {
-  const before = await hostSnapshot();
   const lab = uniqueLab();
+  const before = await leftovers(lab);
   const tmp = mkdtempSync(`${tmpdir()}/pn-np-`);
   const api = new LabClient(lab);
   try {
@@ -152,5 +153,5 @@ test('network policy: e2e scenarios measured in a lab equal the truth tables and
     await cli(['down', '--name', lab]);
     rmSync(tmp, { recursive: true, force: true });
   }
-  assert.deepEqual(await hostSnapshot(), before);
+  assert.deepEqual(await leftovers(lab), before);
 });

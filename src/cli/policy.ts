@@ -2,13 +2,13 @@
 // (measured with real connections, compared with the prediction).
 import type { Command } from 'commander';
 import type { Family } from '../api/cidr.js';
-import type { V1Namespace, V1NetworkPolicy, V1Pod } from '../api/types.js';
+import type { V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
 import { LabClient } from '../lab/daemon/client.js';
 import { pickLab, requireRoot } from '../lab/daemon/launch.js';
 import { labPolicyWorld, nodeInfo } from '../lab/daemon/policy-controllers.js';
 import { probeMatrices, type PortCase } from '../lab/reach-matrix.js';
 import {
-  compareMatrices, explain, matrix, matrixJSON, parsePortProto, PolicyModel, renderMatrix, type Matrix, type PolicyWorld, type Protocol,
+  compareMatrices, explain, matrix, matrixJSON, parsePortProto, PolicyModel, renderMatrix, servicesFromV1, type Matrix, type PolicyWorld, type Protocol,
 } from '../netpol/index.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -20,17 +20,21 @@ interface MatrixFlags {
   family: string;
   output?: string;
   name?: string;
+  nodes?: boolean;
+  hairpin?: boolean;
 }
 
-async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[] }> {
+async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[]; nodes: string[] }> {
   const client = new LabClient(lab);
-  const [pods, namespaces, policies, status] = await Promise.all([
-    client.list('Pod'), client.list('Namespace'), client.list('NetworkPolicy'), client.status(),
+  const [pods, namespaces, policies, services, slices, status] = await Promise.all([
+    client.list('Pod'), client.list('Namespace'), client.list('NetworkPolicy'), client.list('Service'), client.list('EndpointSlice'), client.status(),
   ]);
   const world = labPolicyWorld({
     pods: pods as unknown as V1Pod[], namespaces: namespaces as unknown as V1Namespace[], policies: policies as unknown as V1NetworkPolicy[],
   }, status.nodes.map(nodeInfo));
-  return { world, pods: pods as unknown as V1Pod[] };
+  // Services only tell the model where a VIP leads (rules judge after DNAT), for explain and hairpin cells.
+  world.services = servicesFromV1(services as unknown as V1Service[], slices as unknown as V1EndpointSlice[]);
+  return { world, pods: pods as unknown as V1Pod[], nodes: status.nodes.map((n) => n.name) };
 }
 
 function cases(ports: string[]): PortCase[] {
@@ -56,7 +60,8 @@ function selectPods(pods: V1Pod[], namespaces: string[]): V1Pod[] {
 }
 
 function title(m: Matrix): string {
-  return `${m.port}/${m.protocol} (IPv${m.family}): rows reach columns, . allowed, X denied\n`;
+  const hairpin = m.diagonal === 'hairpin' ? '; a pod to itself goes through its own Service VIP where it has one (hairpin)' : '';
+  return `${m.port}/${m.protocol} (IPv${m.family}): rows reach columns, . allowed, X denied${hairpin}\n`;
 }
 
 function matrixOptions(cmd: Command): Command {
@@ -64,6 +69,8 @@ function matrixOptions(cmd: Command): Command {
     .option('-n, --namespace <ns>', 'namespaces whose pods to include (repeatable; default all but kube-system)', collect, [])
     .option('--port <port/proto>', 'port and protocol, e.g. 80/TCP (repeatable; default 80/TCP)', collect, [])
     .option('--family <4|6>', 'address family', '4')
+    .option('--nodes', 'add a row per node: the node\'s own traffic to the pods (kubelet probes)')
+    .option('--hairpin', 'a pod\'s cell to itself goes through a Service VIP whose only endpoint is the pod (as upstream e2e probes)')
     .option('-o, --output <format>', 'json')
     .option('--name <name>', 'lab name');
 }
@@ -72,17 +79,17 @@ export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('network policy, predicted from the objects alone');
   matrixOptions(policy.command('matrix').description('who may reach whom, as the Kubernetes e2e truth tables'))
     .action(async (o: MatrixFlags) => {
-      const { world, pods } = await load(pickLab(o.name));
+      const { world, pods, nodes } = await load(pickLab(o.name));
       const model = new PolicyModel(world);
       const ids = selectPods(pods, o.namespace).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
-      const ms = cases(o.port).map((c) => matrix(model, { ...c, family: family(o.family), pods: ids }));
+      const ms = cases(o.port).map((c) => matrix(model, { ...c, family: family(o.family), pods: ids, ...(o.nodes ? { nodes } : {}), hairpin: Boolean(o.hairpin) }));
       if (o.output === 'json') out(JSON.stringify(ms.map(matrixJSON), null, 2) + '\n');
       else out(ms.map((m) => title(m) + renderMatrix(m)).join('\n'));
     });
   policy.command('explain')
     .description('which policies and rules allow or deny a flow, and why')
-    .argument('<src>', 'NAMESPACE/POD or IP')
-    .argument('<dst>', 'NAMESPACE/POD or IP')
+    .argument('<src>', 'NAMESPACE/POD, node/NAME or IP')
+    .argument('<dst>', 'NAMESPACE/POD, or IP (a Service VIP is judged on its endpoints)')
     .argument('<port/proto>', 'e.g. 80/TCP')
     .option('--family <4|6>', 'address family', '4')
     .option('--name <name>', 'lab name')
@@ -97,13 +104,19 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (o: MatrixFlags & { timeout: number }) => {
       requireRoot('podnet probe matrix');
       const lab = pickLab(o.name);
-      const { world, pods } = await load(lab);
+      const { world, pods, nodes } = await load(lab);
       const selected = selectPods(pods, o.namespace);
       const fam = family(o.family);
-      const measured = await probeMatrices(lab, selected, cases(o.port), { family: fam, timeoutMs: o.timeout });
       const model = new PolicyModel(world);
+      const hairpin = (pod: string, c: PortCase) => {
+        const info = model.index.pod(pod);
+        return info ? model.hairpinTarget(info, c.port, c.protocol, fam) : undefined;
+      };
+      const measured = await probeMatrices(lab, selected, cases(o.port), {
+        family: fam, timeoutMs: o.timeout, ...(o.nodes ? { nodes } : {}), ...(o.hairpin ? { hairpin } : {}),
+      });
       const results = measured.map((m) => {
-        const predicted = matrix(model, { port: m.port, protocol: m.protocol, family: fam, pods: m.pods });
+        const predicted = matrix(model, { port: m.port, protocol: m.protocol, family: fam, pods: m.pods, ...(o.nodes ? { nodes } : {}), hairpin: Boolean(o.hairpin) });
         return { measured: m, predicted, diff: compareMatrices(predicted, m) };
       });
       if (o.output === 'json') {

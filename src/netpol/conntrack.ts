@@ -46,7 +46,11 @@ export function parseConntrack(text: string): ConntrackEntry[] {
 
 const PROTOCOL: Record<string, string> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
 
-/** Is the flow (judged on its post-DNAT destination) allowed by `model`? */
+/**
+ * Is the flow (judged on its post-DNAT destination) allowed by `model`? A hairpin flow (a pod to
+ * itself through a VIP) has replySrc == src, so it is judged as the pod to itself: always allowed,
+ * as the rules' hairpin sets have it, and never cut.
+ */
 export function flowAllowed(model: PolicyModel, e: ConntrackEntry): boolean {
   const protocol = PROTOCOL[e.protocol] ?? e.protocol.toUpperCase();
   const port = PROTOCOL[e.protocol] ? e.replySport ?? e.dport : undefined;

@@ -23,6 +23,11 @@ export function parsePortProto(text: string): { port?: number; protocol: string 
 export function formatVerdict(v: Verdict): string {
   const what = v.port !== undefined ? `${v.port}/${v.protocol}` : v.protocol;
   const out = [`${v.src} -> ${v.dst} ${what}: ${v.allowed ? 'ALLOWED' : 'DENIED'}`];
+  if (v.via) {
+    const n = v.via.backends.length;
+    out.push(`through service ${v.via.service}: rules judge it after DNAT, on the endpoint the proxy picks (${n} ${n === 1 ? 'endpoint' : 'endpoints'}):`);
+    for (const b of v.via.backends) out.push(`  ${b.endpoint} port ${b.port}: ${b.allowed ? 'allowed' : 'denied'}${b.hairpin ? ' (hairpin: the source itself)' : ''}`);
+  }
   out.push(...side('egress', v.egress), ...side('ingress', v.ingress));
   return out.join('\n') + '\n';
 }

@@ -7,11 +7,16 @@
 export { validateNetworkPolicy } from './validate.js';
 export {
   worldFromObjects, podFromV1, namespaceFromV1, podKey, policyKey, NAMESPACE_NAME_LABEL, PROTOCOLS,
-  type PolicyWorld, type PodInfo, type NamespaceInfo, type NodeInfo, type ContainerPortInfo, type Protocol,
+  type PolicyWorld, type PodInfo, type NamespaceInfo, type NodeInfo, type ContainerPortInfo, type Protocol, type ServiceInfo, type ServicePortInfo,
 } from './types.js';
-export { PolicyModel, allowed, endpointName, NetpolQueryError, type Endpoint, type Verdict, type DirectionResult, type PolicyResult, type RuleResult } from './model.js';
 export {
-  matrix, renderMatrix, matrixJSON, matrixFromJSON, parseMatrix, compareMatrices, reachability, type Matrix, type MatrixJSON, type Mismatch,
+  PolicyModel, allowed, endpointName, NetpolQueryError, HAIRPIN_SUMMARY,
+  type Endpoint, type Verdict, type DirectionResult, type PolicyResult, type RuleResult, type BackendResult, type HairpinTarget,
+} from './model.js';
+export { servicesFromV1 } from './services.js';
+export {
+  matrix, renderMatrix, matrixJSON, matrixFromJSON, parseMatrix, compareMatrices, reachability, matrixRows, nodeRow,
+  type Matrix, type MatrixJSON, type MatrixCells, type MatrixOptions, type Mismatch,
 } from './matrix.js';
 export { explain, formatVerdict, parsePortProto } from './explain.js';
 export { planPolicy, planStats, POLICY_TABLE, type PolicyPlan, type PolicyPlanInput, type PlanSet, type PlanMap, type PlanChain, type PlanStats } from './plan.js';

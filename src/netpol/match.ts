@@ -2,7 +2,7 @@
 // `podnet policy explain` prints under each rule ("namespaceSelector ns=y did not match namespace x
 // (labels ...)"). Pure functions of the world index.
 import { contains, parseCIDR } from '../api/cidr.js';
-import type { Endpoint } from './model.js';
+import { endpointName, type Endpoint } from './endpoint.js';
 import { formatLabels, formatPeer, formatPortSpec, formatSelector, type Peer, type PortSpec } from './policy.js';
 import { podKey, type PodInfo } from './types.js';
 import { familyOf, type WorldIndex } from './world.js';
@@ -17,8 +17,7 @@ function ipOf(e: Endpoint): string | undefined {
 }
 
 function label(e: Endpoint): string {
-  if (e.kind === 'pod') return podKey(e.pod);
-  return e.kind === 'node' ? `node ${e.node} (${e.ip})` : e.ip;
+  return e.kind === 'pod' ? podKey(e.pod) : endpointName(e);
 }
 
 export function explainPeer(index: WorldIndex, peers: Peer[] | undefined, field: 'from' | 'to', e: Endpoint): MatchResult {

@@ -3,6 +3,7 @@
 // type holds what the model predicts, what a scenario expects and what the lab measures, so that
 // they compare cell by cell.
 import type { Family } from '../api/cidr.js';
+import type { Endpoint } from './endpoint.js';
 import { PolicyModel } from './model.js';
 import type { PolicyWorld, Protocol } from './types.js';
 import { podKey } from './types.js';
@@ -11,9 +12,16 @@ export interface Matrix {
   port: number;
   protocol: Protocol;
   family: Family;
-  /** Row and column names, in order. */
+  /** Column names, in order; also the first rows. */
   pods: string[];
-  /** allowed[from][to]. */
+  /** Extra source rows after the pods, `node/NAME`: the node's own traffic (kubelet probes). */
+  nodes?: string[];
+  /**
+   * What a pod's cell to itself means: its own address (`loopback`, the default: it never leaves
+   * the pod) or its own Service VIP (`hairpin`, as upstream's e2e probes go), where one exists.
+   */
+  diagonal?: 'loopback' | 'hairpin';
+  /** allowed[row][column]; rows are `pods` then `nodes`. */
   allowed: boolean[][];
 }
 
@@ -22,51 +30,97 @@ export interface MatrixJSON {
   protocol: Protocol;
   family: Family;
   pods: string[];
+  nodes?: string[];
+  diagonal?: 'loopback' | 'hairpin';
   /** One string per source: a `.` or `X` per destination, in `pods` order. */
   rows: Record<string, string>;
 }
 
-export function matrix(world: PolicyWorld | PolicyModel, opts: { port: number; protocol: Protocol; family?: Family; pods?: string[] }): Matrix {
+export type MatrixCells = Pick<Matrix, 'pods' | 'nodes' | 'allowed' | 'diagonal'>;
+
+/** Row names: the pods, then `node/NAME` for each node row. */
+export function matrixRows(m: Pick<Matrix, 'pods' | 'nodes'>): string[] {
+  return [...m.pods, ...(m.nodes ?? [])];
+}
+
+export const nodeRow = (name: string): string => `node/${name}`;
+
+export interface MatrixOptions {
+  port: number;
+  protocol: Protocol;
+  family?: Family;
+  pods?: string[];
+  /** Node names to add as source rows. */
+  nodes?: string[];
+  /** Judge each pod's cell to itself through its own Service VIP (PolicyModel#hairpinTarget). */
+  hairpin?: boolean;
+}
+
+export function matrix(world: PolicyWorld | PolicyModel, opts: MatrixOptions): Matrix {
   const model = world instanceof PolicyModel ? world : new PolicyModel(world);
   const family = opts.family ?? 4;
   const pods = opts.pods ?? model.index.pods.map(podKey).sort();
   const ends = pods.map((p) => model.endpoint(p, family));
-  const allowed = ends.map((from) => ends.map((to) => model.allowed(from, to, opts.port, opts.protocol, family).allowed));
-  return { port: opts.port, protocol: opts.protocol, family, pods, allowed };
+  const sources = [...ends, ...(opts.nodes ?? []).map((n) => model.nodeEndpoint(n, family))];
+  const cell = (from: Endpoint, to: Endpoint): boolean => {
+    if (opts.hairpin && from === to && to.kind === 'pod') {
+      const via = model.hairpinTarget(to.pod, opts.port, opts.protocol, family);
+      if (via) return model.allowed(from, model.endpoint(via.ip, family), via.port, opts.protocol, family).allowed;
+    }
+    return model.allowed(from, to, opts.port, opts.protocol, family).allowed;
+  };
+  const allowed = sources.map((from) => ends.map((to) => cell(from, to)));
+  return {
+    port: opts.port, protocol: opts.protocol, family, pods,
+    ...(opts.nodes?.length ? { nodes: opts.nodes.map(nodeRow) } : {}),
+    ...(opts.hairpin ? { diagonal: 'hairpin' as const } : {}),
+    allowed,
+  };
 }
 
 /** Upstream's TruthTable.PrettyPrint layout: tab-separated, header row starting with `-`. */
-export function renderMatrix(m: Pick<Matrix, 'pods' | 'allowed'>): string {
+export function renderMatrix(m: Pick<Matrix, 'pods' | 'nodes' | 'allowed'>): string {
   const lines = [['-', ...m.pods].join('\t')];
-  m.pods.forEach((from, i) => lines.push([from, ...m.allowed[i].map((v) => (v ? '.' : 'X'))].join('\t')));
+  matrixRows(m).forEach((from, i) => lines.push([from, ...m.allowed[i].map((v) => (v ? '.' : 'X'))].join('\t')));
   return lines.join('\n') + '\n';
 }
 
 export function matrixJSON(m: Matrix): MatrixJSON {
   const rows: Record<string, string> = {};
-  m.pods.forEach((from, i) => (rows[from] = m.allowed[i].map((v) => (v ? '.' : 'X')).join('')));
-  return { port: m.port, protocol: m.protocol, family: m.family, pods: m.pods, rows };
+  matrixRows(m).forEach((from, i) => (rows[from] = m.allowed[i].map((v) => (v ? '.' : 'X')).join('')));
+  return {
+    port: m.port, protocol: m.protocol, family: m.family, pods: m.pods,
+    ...(m.nodes ? { nodes: m.nodes } : {}), ...(m.diagonal ? { diagonal: m.diagonal } : {}), rows,
+  };
 }
 
 export function matrixFromJSON(j: MatrixJSON): Matrix {
-  return { port: j.port, protocol: j.protocol, family: j.family, pods: j.pods, allowed: j.pods.map((p) => [...j.rows[p]].map((c) => c === '.')) };
+  return {
+    port: j.port, protocol: j.protocol, family: j.family, pods: j.pods,
+    ...(j.nodes ? { nodes: j.nodes } : {}), ...(j.diagonal ? { diagonal: j.diagonal } : {}),
+    allowed: matrixRows(j).map((p) => [...j.rows[p]].map((c) => c === '.')),
+  };
 }
 
-/** Reads renderMatrix output (tabs or spaces) back into names and cells. */
-export function parseMatrix(text: string): Pick<Matrix, 'pods' | 'allowed'> {
+/** Reads renderMatrix output (tabs or spaces) back into names and cells; rows past the pods are `node/NAME`. */
+export function parseMatrix(text: string): Pick<Matrix, 'pods' | 'nodes' | 'allowed'> {
   const rows = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split(/\s+/));
   const [header, ...body] = rows;
   const pods = header[0] === '-' ? header.slice(1) : header;
-  if (body.length !== pods.length) throw new Error(`matrix has ${pods.length} columns but ${body.length} rows`);
+  if (body.length < pods.length) throw new Error(`matrix has ${pods.length} columns but ${body.length} rows`);
+  const nodes = body.slice(pods.length).map((r) => r[0]);
+  const notNode = nodes.find((n) => !n.startsWith('node/'));
+  if (notNode) throw new Error(`row ${notNode} comes after the ${pods.length} pod rows but is not node/NAME`);
+  const names = [...pods, ...nodes];
   const allowed = body.map((r, i) => {
-    if (r[0] !== pods[i]) throw new Error(`row ${i + 1} is ${r[0]}, expected ${pods[i]}`);
+    if (r[0] !== names[i]) throw new Error(`row ${i + 1} is ${r[0]}, expected ${names[i]}`);
     if (r.length !== pods.length + 1) throw new Error(`row ${r[0]} has ${r.length - 1} cells, expected ${pods.length}`);
     return r.slice(1).map((c) => {
       if (c !== '.' && c !== 'X') throw new Error(`row ${r[0]}: cell ${JSON.stringify(c)} is neither . nor X`);
       return c === '.';
     });
   });
-  return { pods, allowed };
+  return { pods, ...(nodes.length ? { nodes } : {}), allowed };
 }
 
 export interface Mismatch {
@@ -78,18 +132,22 @@ export interface Mismatch {
 
 /**
  * Cell-by-cell comparison, as upstream's TruthTable.Compare: the text marks equal cells `.` and
- * differing ones `X`. Loopback (a pod to itself) is left out by default, as upstream does.
+ * differing ones `X`. A pod's cell to itself is left out by default when it means loopback, as
+ * upstream does; a hairpin diagonal (either side's) and node rows are always compared.
  */
-export function compareMatrices(expected: Pick<Matrix, 'pods' | 'allowed'>, actual: Pick<Matrix, 'pods' | 'allowed'>, opts: { ignoreLoopback?: boolean } = {}): { equal: boolean; mismatches: Mismatch[]; text: string } {
+export function compareMatrices(expected: MatrixCells, actual: MatrixCells, opts: { ignoreLoopback?: boolean } = {}): { equal: boolean; mismatches: Mismatch[]; text: string } {
   if (expected.pods.join() !== actual.pods.join()) throw new Error(`cannot compare matrices over different pods: ${expected.pods.join(' ')} vs ${actual.pods.join(' ')}`);
-  const ignore = opts.ignoreLoopback ?? true;
+  const rows = matrixRows(expected);
+  if (rows.join() !== matrixRows(actual).join()) throw new Error(`cannot compare matrices with different rows: ${rows.join(' ')} vs ${matrixRows(actual).join(' ')}`);
+  const hairpin = expected.diagonal === 'hairpin' || actual.diagonal === 'hairpin';
+  const ignore = opts.ignoreLoopback ?? !hairpin;
   const mismatches: Mismatch[] = [];
-  const same = expected.pods.map((from, i) => expected.pods.map((to, j) => {
+  const same = rows.map((from, i) => expected.pods.map((to, j) => {
     const ok = (ignore && i === j) || expected.allowed[i][j] === actual.allowed[i][j];
     if (!ok) mismatches.push({ from, to, expected: expected.allowed[i][j], actual: actual.allowed[i][j] });
     return ok;
   }));
-  return { equal: mismatches.length === 0, mismatches, text: renderMatrix({ pods: expected.pods, allowed: same }) };
+  return { equal: mismatches.length === 0, mismatches, text: renderMatrix({ pods: expected.pods, nodes: expected.nodes, allowed: same }) };
 }
 
 /**

@@ -6,14 +6,12 @@
 // and then it needs one rule of one of those policies (the union) to match both peer and port.
 import { parseIP, type Family } from '../api/cidr.js';
 import type { CompiledPolicy, Direction } from './policy.js';
+import { endpointName, serviceKey, type Endpoint } from './endpoint.js';
 import { explainPeer, explainPorts } from './match.js';
-import { podKey, type PodInfo, type PolicyWorld } from './types.js';
+import { podKey, type PodInfo, type PolicyWorld, type ServiceInfo } from './types.js';
 import { canonicalIP, familyOf, WorldIndex } from './world.js';
 
-export type Endpoint =
-  | { kind: 'pod'; pod: PodInfo; ip?: string }
-  | { kind: 'node'; node: string; ip: string }
-  | { kind: 'external'; ip: string };
+export { endpointName, type Endpoint } from './endpoint.js';
 
 export interface RuleResult {
   /** `ingress[0]` / `egress[1]`. */
@@ -38,23 +36,56 @@ export interface DirectionResult {
   policies: PolicyResult[];
 }
 
+/** One endpoint behind a Service VIP, judged as the rules judge it: after DNAT. */
+export interface BackendResult {
+  endpoint: string;
+  port: number;
+  allowed: boolean;
+  /** The endpoint is the source pod itself. */
+  hairpin: boolean;
+}
+
 export interface Verdict {
   allowed: boolean;
   src: string;
   dst: string;
   port?: number;
   protocol: string;
+  /** The destination was a Service VIP: its endpoints' verdicts (allowed only if every one is). */
+  via?: { service: string; ip: string; backends: BackendResult[] };
+  /** The shown egress/ingress are those of the first denied endpoint, else of the first one. */
   egress: DirectionResult;
   ingress: DirectionResult;
 }
 
-export class NetpolQueryError extends Error {
-  readonly code = 'ENETPOLQUERY';
+/**
+ * Hairpin: a pod reaching itself through a Service VIP whose endpoint is the pod itself. The one
+ * answer podnet gives, in the model and in the rules (rules.ts, hairpin sets), is: always allowed,
+ * in both directions, whatever the policies. Why:
+ * - kube-proxy masquerades hairpin traffic (iptables KUBE-MARK-MASQ when the source is the chosen
+ *   endpoint; nftables mode alike, and podnet's proxy does the same), so the pod receives it from its
+ *   node's address; the NetworkPolicy docs list blocking "access from their resident node" among the
+ *   things policies cannot do, and podnet already allows a node's traffic to its pods.
+ * - upstream's e2e netpol suite probes each pod through its own Service, so its diagonal cells are
+ *   hairpin connections, and it expects them allowed under every policy (Reachability.AllowLoopback:
+ *   "loopback logic follows no policy"; newer releases stop comparing the diagonal at all).
+ * - Cilium skips policy for hairpin flows (bpf_lxc: `hairpin_flow |= ct_state->loopback`).
+ * - A pod reaching itself by its own address never leaves its namespace and is allowed; the same
+ *   conversation through a VIP should not get another answer.
+ * (Calico's iptables data plane judges the DNATed packet before the masquerade, as pod to itself;
+ * that is the behaviour podnet had, and the one that disagreed with its own matrix.)
+ */
+export const HAIRPIN_SUMMARY = 'hairpin: a pod reaching itself through a Service VIP is always allowed (masqueraded to come from its node, which policy never blocks)';
+
+/** Where a pod reaches itself through a Service: one of its VIPs whose only endpoint is this pod at `port`. */
+export interface HairpinTarget {
+  service: string;
+  ip: string;
+  port: number;
 }
 
-export function endpointName(e: Endpoint): string {
-  if (e.kind === 'pod') return e.ip ? `${podKey(e.pod)} (${e.ip})` : podKey(e.pod);
-  return e.kind === 'node' ? `node ${e.node} (${e.ip})` : e.ip;
+export class NetpolQueryError extends Error {
+  readonly code = 'ENETPOLQUERY';
 }
 
 export class PolicyModel {
@@ -64,10 +95,11 @@ export class PolicyModel {
     this.index = world instanceof WorldIndex ? world : new WorldIndex(world);
   }
 
-  /** `ns/name` of a pod, or an address (a pod's, a node's, or anything else). */
+  /** `ns/name` of a pod, `node/NAME`, or an address (a pod's, a Service's, a node's, or anything else). */
   endpoint(text: string, family?: Family): Endpoint {
     if (text.includes('/')) {
       const pod = this.index.pod(text);
+      if (!pod && text.startsWith('node/')) return this.nodeEndpoint(text.slice(5), family ?? 4);
       if (!pod) throw new NetpolQueryError(`pod ${text} not found`);
       const ip = pod.ips.find((a) => family === undefined || familyOf(a) === family);
       return ip ? { kind: 'pod', pod, ip: canonicalIP(ip) } : { kind: 'pod', pod };
@@ -80,14 +112,41 @@ export class PolicyModel {
     const ip = canonicalIP(text);
     const pod = this.index.podByIP(ip);
     if (pod) return { kind: 'pod', pod, ip };
+    const service = this.index.serviceOfIP(ip);
+    if (service) return { kind: 'service', service, ip };
     const node = this.index.nodeOfIP(ip);
     return node ? { kind: 'node', node, ip } : { kind: 'external', ip };
+  }
+
+  /** A node as a source (its first address of the family: policies see nodes only through ipBlocks). */
+  nodeEndpoint(name: string, family: Family): Endpoint {
+    const node = (this.index.world.nodes ?? []).find((n) => n.name === name);
+    if (!node) throw new NetpolQueryError(`node ${name} not found`);
+    const ip = node.ips.find((a) => familyOf(a) === family);
+    if (!ip) throw new NetpolQueryError(`node ${name} has no IPv${family} address`);
+    return { kind: 'node', node: name, ip: canonicalIP(ip) };
+  }
+
+  /** The VIP through which `pod` reaches itself on container port `port`, if a Service offers one. */
+  hairpinTarget(pod: PodInfo, port: number, protocol: string, family: Family): HairpinTarget | undefined {
+    const own = pod.ips.find((a) => familyOf(a) === family);
+    if (!own) return undefined;
+    const services = [...(this.index.world.services ?? [])].sort((a, b) => (serviceKey(a) < serviceKey(b) ? -1 : 1));
+    for (const svc of services) {
+      const ip = svc.ips.find((a) => familyOf(a) === family);
+      if (!ip) continue;
+      const sp = svc.ports.find((p) => p.protocol === protocol && p.endpoints.length > 0 &&
+        p.endpoints.every((e) => canonicalIP(e.ip) === canonicalIP(own) && e.port === port));
+      if (sp) return { service: serviceKey(svc), ip: canonicalIP(ip), port: sp.port };
+    }
+    return undefined;
   }
 
   allowed(src: Endpoint | string, dst: Endpoint | string, port: number | undefined, protocol: string, family?: Family): Verdict {
     const fam = family ?? [src, dst].map((e) => (typeof e === 'string' ? (e.includes('/') ? undefined : familyOf(e)) : undefined)).find(Boolean);
     const s = typeof src === 'string' ? this.endpoint(src, fam) : src;
     const d = typeof dst === 'string' ? this.endpoint(dst, fam ?? (s.kind === 'pod' && s.ip ? familyOf(s.ip) : undefined)) : dst;
+    if (d.kind === 'service') return this.viaService(s, d.service, d.ip, port, protocol);
     const base = { src: endpointName(s), dst: endpointName(d), ...(port !== undefined ? { port } : {}), protocol };
     if (s.kind === 'pod' && d.kind === 'pod' && s.pod === d.pod) {
       // A pod reaching itself never leaves its network namespace (upstream leaves loopback undefined; issue 95879).
@@ -97,6 +156,42 @@ export class PolicyModel {
     const egress = this.side('Egress', s, d, port, protocol);
     const ingress = this.side('Ingress', d, s, port, protocol);
     return { ...base, allowed: egress.allowed && ingress.allowed, egress, ingress };
+  }
+
+  /**
+   * Traffic to a VIP is what the rules see after the proxy's DNAT: traffic to one of its endpoints.
+   * The proxy picks one per connection, so the VIP is allowed only if every endpoint is.
+   */
+  private viaService(s: Endpoint, svc: ServiceInfo, vip: string, port: number | undefined, protocol: string): Verdict {
+    const base = { src: endpointName(s), dst: endpointName({ kind: 'service', service: svc, ip: vip }), ...(port !== undefined ? { port } : {}), protocol };
+    const sp = svc.ports.find((p) => p.port === port && p.protocol === protocol);
+    const closed = (why: string): Verdict => {
+      const d = (direction: Direction, allowed: boolean): DirectionResult => ({ direction, allowed, summary: why, policies: [] });
+      return { ...base, allowed: false, via: { service: serviceKey(svc), ip: vip, backends: [] }, egress: d('Egress', true), ingress: d('Ingress', false) };
+    };
+    if (!sp) return closed(`service ${serviceKey(svc)} has no port ${port ?? ''}/${protocol}: the proxy rejects it`);
+    const family = familyOf(vip);
+    const ends = sp.endpoints.filter((e) => familyOf(e.ip) === family);
+    if (ends.length === 0) return closed(`service ${serviceKey(svc)} has no ready endpoint for ${port}/${protocol}: the proxy rejects it`);
+    const judged = ends.map((e) => {
+      const pod = this.index.podByIP(e.ip);
+      const to: Endpoint = pod ? { kind: 'pod', pod, ip: canonicalIP(e.ip) } : { kind: 'external', ip: canonicalIP(e.ip) };
+      const hairpin = s.kind === 'pod' && pod === s.pod;
+      const v = hairpin ? this.hairpin(s, to, e.port, protocol) : this.allowed(s, to, e.port, protocol, family);
+      return { v, backend: { endpoint: endpointName(to), port: e.port, allowed: v.allowed, hairpin } };
+    });
+    const shown = judged.find((j) => !j.v.allowed) ?? judged[0];
+    return {
+      ...base, allowed: judged.every((j) => j.v.allowed),
+      via: { service: serviceKey(svc), ip: vip, backends: judged.map((j) => j.backend) },
+      egress: shown.v.egress, ingress: shown.v.ingress,
+    };
+  }
+
+  /** See HAIRPIN_SUMMARY's comment: open in both directions. */
+  private hairpin(s: Endpoint, d: Endpoint, port: number, protocol: string): Verdict {
+    const open = (direction: Direction): DirectionResult => ({ direction, allowed: true, summary: HAIRPIN_SUMMARY, policies: [] });
+    return { src: endpointName(s), dst: endpointName(d), port, protocol, allowed: true, egress: open('Egress'), ingress: open('Ingress') };
   }
 
   /** One direction: `subject` is the pod whose policies apply, `peer` the other end. */

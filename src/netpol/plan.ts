@@ -2,9 +2,9 @@
 //
 // Layout (Calico-like: endpoint chains jump to policy chains):
 //   forward-egress  (forward, priority filter - 1)  ct established/related accept; invalid drop;
-//                   ip saddr vmap @egress4 → the chain of the source pod's egress policies
+//                   hairpin accept; ip saddr vmap @egress4 → the chain of the source pod's egress policies
 //   forward-ingress (forward, priority filter)      ct established/related accept; the node's own
-//                   traffic accept; ip daddr vmap @ingress4 → the destination pod's ingress chain
+//                   traffic accept; hairpin accept; ip daddr vmap @ingress4 → the destination pod's ingress chain
 //   input-egress    (input, priority filter)        pods' egress to the node itself
 // Two base chains, so that an egress `accept` still leaves the ingress check to run. Only pods
 // isolated in a direction get a map element; pods selected by the same policies share one chain
@@ -17,39 +17,12 @@ import { safeHash } from '../api/hash.js';
 import { canonicalJSON } from '../api/util.js';
 import { cidrMinus, sortElements } from './addresses.js';
 import { formatPeer, type CompiledPolicy, type Direction, type Peer } from './policy.js';
-import { baseChains, combine, ipKeyword, namedPortSet, portFragments, type Fragment } from './rules.js';
+import { baseChains, combine, hairpinSet, ipKeyword, namedPortSet, portFragments, type Fragment } from './rules.js';
+import { POLICY_TABLE, type PolicyPlan } from './plan-types.js';
 import type { PodInfo, PolicyWorld, Protocol } from './types.js';
 import { canonicalIP, familyOf, WorldIndex } from './world.js';
 
-export const POLICY_TABLE = 'podnet-policy';
-
-export interface PlanSet {
-  type: string;
-  interval?: boolean;
-  comment?: string;
-  elements: string[];
-}
-
-export interface PlanMap {
-  type: string;
-  /** Address → verdict (`goto in_<hash>`). */
-  elements: Record<string, string>;
-}
-
-export interface PlanChain {
-  /** Base chains: `type filter hook forward priority filter; policy accept;`. */
-  hook?: string;
-  comment?: string;
-  rules: string[];
-}
-
-export interface PolicyPlan {
-  table: string;
-  families: Family[];
-  sets: Record<string, PlanSet>;
-  maps: Record<string, PlanMap>;
-  chains: Record<string, PlanChain>;
-}
+export { POLICY_TABLE, type PlanChain, type PlanMap, type PlanSet, type PolicyPlan } from './plan-types.js';
 
 export interface PolicyPlanInput extends PolicyWorld {
   /** The node this ruleset is for; podCIDRs give the address families (else the pods' addresses do). */
@@ -71,6 +44,11 @@ export function planPolicy(input: PolicyPlanInput): PolicyPlan {
   }
   Object.assign(plan.chains, baseChains(families));
   const local = input.pods.filter((p) => p.node === input.node.name && p.ips.length > 0).sort(byName);
+  // Hairpin pairs (pod . pod) of this node's pods: always allowed, see model.ts HAIRPIN_SUMMARY.
+  for (const f of families) {
+    const pairs = local.flatMap((p) => p.ips.filter((ip) => familyOf(ip) === f).map((ip) => `${canonicalIP(ip)} . ${canonicalIP(ip)}`));
+    plan.sets[hairpinSet(f)] = { type: `${addrType(f)} . ${addrType(f)}`, comment: 'hairpin: a local pod reaching itself through a Service VIP', elements: sortElements(pairs) };
+  }
   for (const pod of local) {
     for (const direction of ['Ingress', 'Egress'] as const) {
       const policies = index.selecting(pod, direction);

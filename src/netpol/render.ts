@@ -3,7 +3,7 @@
 // changes only what changed: set and map elements, and rewritten chains. Its statements are ordered
 // so that nothing is deleted while still referenced, all inside one atomic transaction.
 import { sortElements } from './addresses.js';
-import type { PlanChain, PlanMap, PlanSet, PolicyPlan } from './plan.js';
+import type { PlanChain, PlanMap, PlanSet, PolicyPlan } from './plan-types.js';
 
 const q = (s: string) => `"${s.replace(/"/g, "'")}"`;
 

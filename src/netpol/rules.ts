@@ -3,7 +3,7 @@
 //   ip saddr @peer_x4k2m9bd_4 meta l4proto . th dport { tcp . 80, udp . 53 } accept
 // Named ports are looked up per destination address: `ip daddr . tcp dport @port_http_tcp_4`.
 import type { Family } from '../api/cidr.js';
-import type { PlanChain } from './plan.js';
+import type { PlanChain } from './plan-types.js';
 import type { PortSpec } from './policy.js';
 import type { Protocol } from './types.js';
 
@@ -96,20 +96,26 @@ export function combine(peers: Fragment[], ports: Fragment[], comment: string): 
  */
 const ICMPV6_LINK = 'icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept';
 
+export const hairpinSet = (f: Family) => `hairpin${f}`;
+
 /** The three base chains: hooks, the stateful shortcut, then dispatch by address to pods' chains. */
 export function baseChains(families: Family[]): Record<string, PlanChain> {
   const vmaps = (dir: 'saddr' | 'daddr', map: string) => families.map((f) => `${ipKeyword(f)} ${dir} vmap @${map}${f}`);
   const link = families.includes(6) ? [ICMPV6_LINK] : [];
+  // Hairpin (a pod to itself through a VIP) reaches forward after the proxy's DNAT with source ==
+  // destination, before its masquerade in postrouting; nft cannot compare two fields, so a set of
+  // (pod . pod) pairs names it. Allowed in both directions: see model.ts HAIRPIN_SUMMARY for why.
+  const hairpin = families.map((f) => `ct status dnat ${ipKeyword(f)} saddr . ${ipKeyword(f)} daddr @${hairpinSet(f)} accept`);
   return {
     'forward-egress': {
       hook: 'type filter hook forward priority filter - 1; policy accept;',
-      rules: ['ct state established,related accept', 'ct state invalid drop', ...link, ...vmaps('saddr', 'egress')],
+      rules: ['ct state established,related accept', 'ct state invalid drop', ...link, ...hairpin, ...vmaps('saddr', 'egress')],
     },
     'forward-ingress': {
       hook: 'type filter hook forward priority filter; policy accept;',
       // The node's own traffic to its pods (probes) leaves through output and never gets here; should it
       // be forwarded (a proxy that SNATs early), it is still the node's and always allowed.
-      rules: ['ct state established,related accept', 'fib saddr type local accept', ...link, ...vmaps('daddr', 'ingress')],
+      rules: ['ct state established,related accept', 'fib saddr type local accept', ...link, ...hairpin, ...vmaps('daddr', 'ingress')],
     },
     'input-egress': {
       hook: 'type filter hook input priority filter; policy accept;',

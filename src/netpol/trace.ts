@@ -3,7 +3,7 @@
 // is dropped by in_xxx after pol-in_x_deny-all found nothing". It understands exactly the statements
 // the compiler emits and throws on anything else, so a new statement cannot silently match nothing.
 import { contains, parseCIDR, parseIP } from '../api/cidr.js';
-import type { PolicyPlan } from './plan.js';
+import type { PolicyPlan } from './plan-types.js';
 import { canonicalIP, familyOf } from './world.js';
 
 export interface Packet {
@@ -19,6 +19,8 @@ export interface Packet {
   icmpv6Type?: string;
   /** This node's own addresses (`fib saddr type local`). */
   local?: string[];
+  /** The proxy DNATed the connection (`ct status dnat`): it was addressed to a Service VIP. */
+  dnat?: boolean;
 }
 
 export interface TraceResult {
@@ -51,6 +53,10 @@ export function tracePlan(plan: PolicyPlan, pkt: Packet): TraceResult {
   const matches = (cond: string): boolean => {
     let m: RegExpExecArray | null;
     if ((m = /^ct state ([a-z,]+)$/.exec(cond))) return m[1].split(',').includes(pkt.ct ?? 'new');
+    if (cond === 'ct status dnat') return pkt.dnat === true;
+    if ((m = /^(ip6?) saddr \. (ip6?) daddr @(\S+)$/.exec(cond))) {
+      return (m[1] === 'ip') === (fam === 4) && m[1] === m[2] && inSet(m[3], `${canonicalIP(pkt.src)} . ${canonicalIP(pkt.dst)}`);
+    }
     if (cond === 'fib saddr type local') return (pkt.local ?? []).some((a) => canonicalIP(a) === canonicalIP(pkt.src));
     if ((m = /^(ip6?) (saddr|daddr) @(\S+)$/.exec(cond))) {
       return (m[1] === 'ip') === (fam === 4) && inSet(m[3], canonicalIP(m[2] === 'saddr' ? pkt.src : pkt.dst));
@@ -123,7 +129,7 @@ function parseRule(rule: string): { conds: string[]; verdict: string } {
   }
   const conds: string[] = [];
   // Statements start at a keyword; set literals `{ ... }` and `. th dport` stay inside theirs.
-  const re = /(ct state \S+|fib saddr type local|ip6? (?:saddr|daddr) vmap @\S+|ip6? daddr \. \w+ dport @\S+|ip6? (?:saddr|daddr) @\S+|meta l4proto \. th dport \{ [^}]* \}|meta l4proto (?:\{ [^}]* \}|\w+)|icmpv6 type \{ [^}]* \}|(?:tcp|udp|sctp) dport (?:\{ [^}]* \}|\S+))/y;
+  const re = /(ct state \S+|ct status dnat|ip6? saddr \. ip6? daddr @\S+|fib saddr type local|ip6? (?:saddr|daddr) vmap @\S+|ip6? daddr \. \w+ dport @\S+|ip6? (?:saddr|daddr) @\S+|meta l4proto \. th dport \{ [^}]* \}|meta l4proto (?:\{ [^}]* \}|\w+)|icmpv6 type \{ [^}]* \}|(?:tcp|udp|sctp) dport (?:\{ [^}]* \}|\S+))/y;
   let rest = text.trim();
   while (rest) {
     re.lastIndex = 0;

@@ -38,11 +38,32 @@ export interface NodeInfo {
   ips: string[];
 }
 
+/** One port of a Service and where the proxy sends it: the ready endpoints' addresses and ports. */
+export interface ServicePortInfo {
+  port: number;
+  protocol: Protocol;
+  endpoints: { ip: string; port: number }[];
+}
+
+/**
+ * A Service as policy reasoning sees it: policies never name Services, but rules judge traffic
+ * after the proxy's DNAT, so a VIP stands for its endpoints (and a pod that is its own endpoint
+ * reaches itself: hairpin).
+ */
+export interface ServiceInfo {
+  namespace: string;
+  name: string;
+  /** spec.clusterIPs (and nothing for headless Services). */
+  ips: string[];
+  ports: ServicePortInfo[];
+}
+
 export interface PolicyWorld {
   pods: PodInfo[];
   namespaces: NamespaceInfo[];
   policies: V1NetworkPolicy[];
   nodes?: NodeInfo[];
+  services?: ServiceInfo[];
 }
 
 export function podKey(pod: Pick<PodInfo, 'namespace' | 'name'>): string {

@@ -7,7 +7,7 @@ import { canonicalJSON } from '../api/util.js';
 import { parseIP, formatIP, type Family } from '../api/cidr.js';
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { compilePolicy, type CompiledPolicy, type Direction, type PodPeer } from './policy.js';
-import { NAMESPACE_NAME_LABEL, podKey, type NamespaceInfo, type PodInfo, type PolicyWorld } from './types.js';
+import { NAMESPACE_NAME_LABEL, podKey, type NamespaceInfo, type PodInfo, type PolicyWorld, type ServiceInfo } from './types.js';
 
 const canonical = new Map<string, string>();
 
@@ -41,6 +41,7 @@ export class WorldIndex {
   private readonly byKey = new Map<string, PodInfo>();
   private readonly byIP = new Map<string, PodInfo>();
   private readonly nodeByIP = new Map<string, string>();
+  private readonly serviceByIP = new Map<string, ServiceInfo>();
   private readonly nsLabels = new Map<string, Record<string, string>>();
   private readonly podsByNs = new Map<string, PodInfo[]>();
   private readonly policiesByNs = new Map<string, CompiledPolicy[]>();
@@ -57,6 +58,7 @@ export class WorldIndex {
       this.podsByNs.set(pod.namespace, list);
     }
     for (const node of world.nodes ?? []) for (const ip of node.ips) this.nodeByIP.set(canonicalIP(ip), node.name);
+    for (const svc of world.services ?? []) for (const ip of svc.ips) this.serviceByIP.set(canonicalIP(ip), svc);
     this.policies = world.policies.map(compilePolicy);
     for (const p of this.policies) {
       const list = this.policiesByNs.get(p.namespace) ?? [];
@@ -75,6 +77,10 @@ export class WorldIndex {
 
   nodeOfIP(ip: string): string | undefined {
     return this.nodeByIP.get(canonicalIP(ip));
+  }
+
+  serviceOfIP(ip: string): ServiceInfo | undefined {
+    return this.serviceByIP.get(canonicalIP(ip));
   }
 
   /** A namespace without a Namespace object still has its name label (the API server guarantees it). */

@@ -32,6 +32,10 @@ export interface ReachTarget {
   ip: string;
   port: number;
   protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Which asked port case this try measures (its index), when `port` is a Service port instead. */
+  case?: number;
+  /** The try goes through a Service VIP (hairpin: the source pod's own Service). */
+  via?: string;
 }
 
 export interface ReachRequest {

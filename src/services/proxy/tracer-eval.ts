@@ -3,7 +3,7 @@
 import { contains, parseCIDR, parseIP, formatIP } from '../../api/cidr.js';
 import type { NatHook, NftChain, ProxyPlan } from './types.js';
 import { braceItems, parseRule, type Field, type Op, type SetRef, type Verdict } from './tracer-parse.js';
-import type { TraceOptions, TraceOutcome, TracePacket } from './tracer.js';
+import type { TraceOptions, TraceOutcome, TracePacket } from './tracer-types.js';
 
 export interface State {
   src: string;
