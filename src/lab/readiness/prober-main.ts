@@ -1,5 +1,5 @@
 // The node's prober: `nsenter --net=/run/netns/<node> node prober-main.js`, one per node, so that
-// HTTP and TCP probes leave from the node's network namespace as a kubelet's do (the lab daemon
+// HTTP, TCP and gRPC probes leave from the node's network namespace as a kubelet's do (the lab daemon
 // itself sits in the host namespace and never sends traffic to lab addresses). Reads track/untrack
 // commands as JSON lines on stdin, writes result flips as JSON lines on stdout, logs to stderr.
 // Exits when stdin closes, so it never outlives the daemon.
@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { grpcCheck } from './grpc-probe.js';
 import { ContainerProber, type CheckOutcome, type Checker, type Timers } from './worker.js';
 import { parseCommand, PROBER_READY, type ProbeAction, type ProberEvent } from './types.js';
 
@@ -128,6 +129,7 @@ function execCheck(argv: string[], env: Record<string, string>, timeoutMs: numbe
 export const check: Checker = (a, timeoutMs) => {
   if (a.type === 'http') return httpCheck(a, timeoutMs);
   if (a.type === 'tcp') return tcpCheck(a.host, a.port, timeoutMs);
+  if (a.type === 'grpc') return grpcCheck(a.host, a.port, a.service, timeoutMs);
   return execCheck(a.argv, a.env, timeoutMs);
 };
 
