@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { bindAllAddress, goLog } from './common.js';
 import { connect, connectFlags } from './connect.js';
-import { grpcHealthCheckingFlags, startGrpcHealthChecking } from './grpc-health-checking.js';
+import { grpcHealthCheckingFlags } from './grpc-health-checking-flags.js';
 import { FlagError, loggingFlags, parseFlags, usage } from './flags.js';
 import type { FlagSpecs, ParsedFlags } from './flags.js';
 import { netexecFlags, startNetexec } from './netexec.js';
@@ -98,6 +98,8 @@ const subcommands: Record<string, Subcommand> = {
       process.once('SIGTERM', () => process.exit(0));
       process.once('SIGINT', () => process.exit(0));
       try {
+        // Loaded on use: gRPC and protobuf cost every other agnhost process (30 in the demo) start-up time.
+        const { startGrpcHealthChecking } = await import('./grpc-health-checking.js');
         await startGrpcHealthChecking({
           port: f.int('port'),
           httpPort: f.int('http-port'),

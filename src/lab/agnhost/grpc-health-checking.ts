@@ -13,14 +13,6 @@ import {
 import { Health, type HealthCheckRequest, type HealthCheckResponse, type ServingStatus } from '../readiness/grpc-health.js';
 import { goLog } from './common.js';
 import { formatDuration } from './duration.js';
-import type { FlagSpecs } from './flags.js';
-
-export const grpcHealthCheckingFlags: FlagSpecs = {
-  port: { kind: 'int', default: 5000, usage: 'Port number.' },
-  'http-port': { kind: 'int', default: 8080, usage: 'Port number for the /make-serving and /make-not-serving.' },
-  'delay-unhealthy-sec': { kind: 'int', default: -1, usage: 'Number of seconds to delay before start reporting NOT_SERVING, negative value indicates never.' },
-  service: { kind: 'string', default: '', usage: 'Service name to register the health check for.' },
-};
 
 export interface GrpcHealthOptions {
   port: number;

@@ -10,7 +10,6 @@ import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { grpcCheck } from './grpc-probe.js';
 import { ContainerProber, type CheckOutcome, type Checker, type Timers } from './worker.js';
 import { parseCommand, PROBER_READY, type ProbeAction, type ProberEvent } from './types.js';
 
@@ -129,7 +128,8 @@ function execCheck(argv: string[], env: Record<string, string>, timeoutMs: numbe
 export const check: Checker = (a, timeoutMs) => {
   if (a.type === 'http') return httpCheck(a, timeoutMs);
   if (a.type === 'tcp') return tcpCheck(a.host, a.port, timeoutMs);
-  if (a.type === 'grpc') return grpcCheck(a.host, a.port, a.service, timeoutMs);
+  // Loaded on first use: most nodes never run a gRPC probe, and gRPC costs the prober's start-up.
+  if (a.type === 'grpc') return import('./grpc-probe.js').then(({ grpcCheck }) => grpcCheck(a.host, a.port, a.service, timeoutMs));
   return execCheck(a.argv, a.env, timeoutMs);
 };
 
