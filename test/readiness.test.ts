@@ -16,12 +16,20 @@ import { cli, hostSnapshot as fullSnapshot, REPO, uniqueLab, waitFor } from './h
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 
 /**
- * The host snapshot less what other checkouts' labs run on this shared machine: processes of this
- * checkout only, mounts of test labs (named `t…`) only, so their coming and going is no failure here.
+ * The host snapshot, less what other checkouts' labs do on this shared machine: namespaces, mounts
+ * and state files of this test's lab only, processes of this checkout only, so their coming and
+ * going is no failure here. Host links and nftables tables are compared whole.
  */
-async function hostSnapshot(): Promise<Record<string, string[]>> {
+async function hostSnapshot(lab: string): Promise<Record<string, string[]>> {
   const s = await fullSnapshot();
-  return { ...s, processes: s.processes.filter((c) => c.includes(`${REPO}/`)), mounts: s.mounts.filter((m) => m.includes('/run/podnet/t')) };
+  const ours = (x: string) => x.includes(`pn-${lab}-`) || x.includes(`/run/podnet/${lab}/`) || x === lab;
+  return {
+    ...s,
+    netns: s.netns.filter(ours),
+    mounts: s.mounts.filter(ours),
+    podnetFiles: s.podnetFiles.filter(ours),
+    processes: s.processes.filter((c) => c.includes(`${REPO}/`)),
+  };
 }
 
 function manifest(readyFile: string, startedFile: string): string {
@@ -46,8 +54,8 @@ function manifest(readyFile: string, startedFile: string): string {
 }
 
 test('readiness, startup and liveness probes drive the pod status', async (t) => {
-  const before = await hostSnapshot();
   const name = uniqueLab();
+  const before = await hostSnapshot(name);
   const dir = mkdtempSync(`${tmpdir()}/pnx-${name}-`);
   const readyFile = `${dir}/ready`;
   const startedFile = `${dir}/started`;
@@ -120,7 +128,7 @@ test('readiness, startup and liveness probes drive the pod status', async (t) =>
     rmSync(dir, { recursive: true, force: true });
     await cli(['down', '--name', name]);
   }
-  assert.deepEqual(await hostSnapshot(), before);
+  assert.deepEqual(await hostSnapshot(name), before);
 });
 
 function grpcManifest(): string {
@@ -161,8 +169,8 @@ function grpcManifest(): string {
 }
 
 test('gRPC probes: readiness follows grpc.health.v1, and the EndpointSlice and ClusterIP follow readiness', async (t) => {
-  const before = await hostSnapshot();
   const name = uniqueLab();
+  const before = await hostSnapshot(name);
   const dir = mkdtempSync(`${tmpdir()}/pnx-${name}-`);
   try {
     writeFileSync(`${dir}/grpc.yaml`, grpcManifest());
@@ -224,5 +232,5 @@ test('gRPC probes: readiness follows grpc.health.v1, and the EndpointSlice and C
     rmSync(dir, { recursive: true, force: true });
     await cli(['down', '--name', name]);
   }
-  assert.deepEqual(await hostSnapshot(), before);
+  assert.deepEqual(await hostSnapshot(name), before);
 });
