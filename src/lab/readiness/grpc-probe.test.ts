@@ -12,6 +12,8 @@ import { Health, type HealthCheckRequest, type HealthCheckResponse, type Serving
 import { goCodeName, grpcCheck } from './grpc-probe.js';
 import { check } from './prober-main.js';
 import { PROBE_USER_AGENT } from './spec.js';
+import type { ProberEvent } from './types.js';
+import { ContainerProber } from './worker.js';
 
 interface Seen {
   service: string;
@@ -19,7 +21,7 @@ interface Seen {
 }
 
 /** A health server whose answer for each service comes from `answers` (absent: NOT_FOUND, as grpc-go's health server). */
-async function healthServer(answers: Record<string, ServingStatus | 'hang'>): Promise<{ port: number; seen: Seen[]; stop(): Promise<void> }> {
+async function healthServer(answers: Partial<Record<string, ServingStatus | 'hang'>>): Promise<{ port: number; seen: Seen[]; stop(): Promise<void> }> {
   const seen: Seen[] = [];
   const server = new Server();
   server.addService(Health.service, {
@@ -123,5 +125,40 @@ describe('goCodeName', () => {
     assert.equal(goCodeName(Code.UNIMPLEMENTED), 'Unimplemented');
     assert.equal(goCodeName(Code.OK), 'OK');
     assert.equal(goCodeName(99), 'Code(99)');
+  });
+});
+
+describe('ContainerProber with gRPC probes against a live server', () => {
+  it('readiness flips with the served status; a NOT_SERVING liveness probe reports failure once', async () => {
+    const answers: Partial<Record<string, ServingStatus | 'hang'>> = { app: 'NOT_SERVING', live: 'SERVING' };
+    const h = await healthServer(answers);
+    const events: ProberEvent[] = [];
+    const timing = { initialDelayMs: 0, periodMs: 100, timeoutMs: 1000, successThreshold: 1, failureThreshold: 2 };
+    const p = new ContainerProber('ns/pod/c', 1, Date.now(), {
+      readiness: { action: { type: 'grpc', host: '127.0.0.1', port: h.port, service: 'app' }, ...timing },
+      liveness: { action: { type: 'grpc', host: '127.0.0.1', port: h.port, service: 'live' }, ...timing },
+    }, { timers: { now: Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) }, check, emit: (e) => events.push(e) });
+    const flips = () => events.map((e) => `${e.probe}:${e.result}`);
+    const until = async (want: string[]) => {
+      const end = Date.now() + 5000;
+      while (flips().join() !== want.join() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(flips(), want);
+    };
+    try {
+      p.start();
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual(flips(), [], 'not ready from the start: no flip while NOT_SERVING');
+      answers.app = 'SERVING';
+      await until(['readiness:success']);
+      answers.app = 'SERVICE_UNKNOWN';
+      await until(['readiness:success', 'readiness:failure']);
+      assert.equal(events[1].message, 'service unhealthy (responded with "SERVICE_UNKNOWN")');
+      delete answers.live; // NOT_FOUND from now on
+      await until(['readiness:success', 'readiness:failure', 'liveness:failure']);
+      assert.match(events[2].message ?? '', /code = NotFound/);
+    } finally {
+      p.stop();
+      await h.stop();
+    }
   });
 });
