@@ -4,6 +4,7 @@ import type { V1ServiceSpec } from '@kubernetes/client-node';
 import { ManifestError } from '../api/errors.js';
 import type { ClusterConfig, Loaded } from '../api/types.js';
 import { admitServices } from './admission.js';
+import { seededRandom, type Random } from './claims.js';
 import type { ServiceObject } from './labels.js';
 
 const V4: ClusterConfig = {
@@ -22,7 +23,13 @@ function svc(name: string, spec: V1ServiceSpec, ns = 'default'): ServiceObject {
 }
 const web = (spec: V1ServiceSpec = {}): ServiceObject => svc('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }], ...spec });
 const load = (objs: ServiceObject[]): Loaded<ServiceObject>[] => objs.map((object, doc) => ({ object, source: { file: 'svc.yaml', doc } }));
-const admit = (objs: ServiceObject[], existing: ServiceObject[] = [], config = V4) => admitServices(load(objs), existing, config);
+/**
+ * A random source that always draws 0: each dynamic pick is the first free value of the upper band
+ * (10.96.1.1, fd00:10:96::101 and NodePort 30086 up, past the static bands of 256 addresses and 86
+ * ports), so expectations stay readable. The random spread itself is tested in allocator.test.ts.
+ */
+const FIRST: Random = () => 0;
+const admit = (objs: ServiceObject[], existing: ServiceObject[] = [], config = V4, random = FIRST) => admitServices(load(objs), existing, config, random);
 const one = (obj: ServiceObject, existing: ServiceObject[] = [], config = V4) => admit([obj], existing, config)[0];
 /** Stores `objs` one apply at a time, as the lab would, and returns the stored Services. */
 function stored(objs: ServiceObject[], config = V4): ServiceObject[] {
@@ -33,7 +40,7 @@ describe('admitServices defaults', () => {
   it('fills in what the API server defaults on a minimal ClusterIP Service', () => {
     assert.deepEqual(one(svc('web', { selector: { app: 'web' }, ports: [{ port: 80 }] })).spec, {
       selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], type: 'ClusterIP', sessionAffinity: 'None',
-      internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'], clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2'],
+      internalTrafficPolicy: 'Cluster', ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'], clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1'],
     });
   });
 
@@ -65,11 +72,11 @@ describe('admitServices defaults', () => {
 
 describe('admitServices IP families', () => {
   const cases: [string, ServiceObject, ClusterConfig, string, string[], string[]][] = [
-    ['single-stack by default in a dual lab', web(), DUAL, 'SingleStack', ['IPv4'], ['10.96.0.2']],
-    ['PreferDualStack gets both in a dual lab', web({ ipFamilyPolicy: 'PreferDualStack' }), DUAL, 'PreferDualStack', ['IPv4', 'IPv6'], ['10.96.0.2', 'fd00:10:96::2']],
-    ['PreferDualStack gets one in an ipv4 lab', web({ ipFamilyPolicy: 'PreferDualStack' }), V4, 'PreferDualStack', ['IPv4'], ['10.96.0.2']],
-    ['RequireDualStack IPv6 first', web({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6'] }), DUAL, 'RequireDualStack', ['IPv6', 'IPv4'], ['fd00:10:96::2', '10.96.0.2']],
-    ['IPv6 only', web({ ipFamilies: ['IPv6'] }), DUAL, 'SingleStack', ['IPv6'], ['fd00:10:96::2']],
+    ['single-stack by default in a dual lab', web(), DUAL, 'SingleStack', ['IPv4'], ['10.96.1.1']],
+    ['PreferDualStack gets both in a dual lab', web({ ipFamilyPolicy: 'PreferDualStack' }), DUAL, 'PreferDualStack', ['IPv4', 'IPv6'], ['10.96.1.1', 'fd00:10:96::101']],
+    ['PreferDualStack gets one in an ipv4 lab', web({ ipFamilyPolicy: 'PreferDualStack' }), V4, 'PreferDualStack', ['IPv4'], ['10.96.1.1']],
+    ['RequireDualStack IPv6 first', web({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6'] }), DUAL, 'RequireDualStack', ['IPv6', 'IPv4'], ['fd00:10:96::101', '10.96.1.1']],
+    ['IPv6 only', web({ ipFamilies: ['IPv6'] }), DUAL, 'SingleStack', ['IPv6'], ['fd00:10:96::101']],
     ['families from fixed clusterIPs', web({ clusterIP: 'fd00:10:96::50', clusterIPs: ['fd00:10:96::50', '10.96.0.50'], ipFamilyPolicy: 'PreferDualStack' }), DUAL, 'PreferDualStack', ['IPv6', 'IPv4'], ['fd00:10:96::50', '10.96.0.50']],
     ['two families imply RequireDualStack', web({ clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50', 'fd00:10:96::50'], ipFamilyPolicy: 'RequireDualStack' }), DUAL, 'RequireDualStack', ['IPv4', 'IPv6'], ['10.96.0.50', 'fd00:10:96::50']],
     ['headless with a selector', web({ clusterIP: 'None' }), DUAL, 'SingleStack', ['IPv4'], ['None']],
@@ -89,27 +96,41 @@ describe('admitServices IP families', () => {
 });
 
 describe('admitServices ClusterIP allocation', () => {
-  it('takes the lowest free address, keeping .1 and .10 for kubernetes and kube-dns', () => {
-    const names = Array.from({ length: 10 }, (_, i) => `s${i}`);
+  it('picks above the static band, keeping .1 and .10 for kubernetes and kube-dns', () => {
+    const names = Array.from({ length: 3 }, (_, i) => `s${i}`);
     const ips = admit(names.map((n) => svc(n, { ports: [{ port: 80 }] }))).map((s) => s.spec?.clusterIP);
-    assert.deepEqual(ips, ['10.96.0.2', '10.96.0.3', '10.96.0.4', '10.96.0.5', '10.96.0.6', '10.96.0.7', '10.96.0.8', '10.96.0.9', '10.96.0.11', '10.96.0.12']);
+    assert.deepEqual(ips, ['10.96.1.1', '10.96.1.2', '10.96.1.3']);
+    // Only with the upper band full does a dynamic pick fall into the static band, still around .1 and .10.
+    const small = { ...V4, serviceCIDRs: ['10.96.0.0/27'] }; // 32 addresses: a static band of 16 (.1-.16)
+    const upper = Array.from({ length: 14 }, (_, i) => svc(`u${i}`, { clusterIP: `10.96.0.${17 + i}`, ports: [{ port: 80 }] }));
+    const low = admit(names.map((n) => svc(n, { ports: [{ port: 80 }] })), upper, small, seededRandom(7)).map((s) => Number(s.spec?.clusterIP?.split('.')[3]));
+    assert.ok(low.every((n) => n >= 2 && n <= 16 && n !== 10), low.join(' '));
     const dns = svc('kube-dns', { ports: [{ port: 53, protocol: 'UDP' }], ipFamilyPolicy: 'PreferDualStack' }, 'kube-system');
     assert.deepEqual(one(dns, [], DUAL).spec?.clusterIPs, ['10.96.0.10', 'fd00:10:96::a']);
     assert.equal(one(svc('kubernetes', { ports: [{ port: 443 }] })).spec?.clusterIP, '10.96.0.1');
   });
 
   it('never hands out an address a later document of the batch fixes', () => {
-    const out = admit([svc('a', { ports: [{ port: 80 }] }), svc('b', { clusterIP: '10.96.0.2', ports: [{ port: 80 }] })]);
-    assert.deepEqual(out.map((s) => s.spec?.clusterIP), ['10.96.0.3', '10.96.0.2']);
+    const out = admit([svc('a', { ports: [{ port: 80 }] }), svc('b', { clusterIP: '10.96.1.1', ports: [{ port: 80 }] })]);
+    assert.deepEqual(out.map((s) => s.spec?.clusterIP), ['10.96.1.2', '10.96.1.1']);
   });
 
   it('lets a user fix a reserved address', () => {
     assert.equal(one(web({ clusterIP: '10.96.0.10' })).spec?.clusterIP, '10.96.0.10');
   });
 
-  it('reuses the address of a deleted Service (what is taken comes from existing)', () => {
+  it('frees the values of a deleted Service (what is taken comes from existing)', () => {
     const [a, b] = admit([svc('a', { ports: [{ port: 80 }] }), svc('b', { ports: [{ port: 80 }] })]);
     assert.equal(one(svc('c', { ports: [{ port: 80 }] }), [b]).spec?.clusterIP, a.spec?.clusterIP);
+  });
+
+  it('a Service deleted and created again gets another ClusterIP and NodePort (seeded random source)', () => {
+    const random = seededRandom(2026);
+    const make = () => admit([svc('web', { type: 'NodePort', ports: [{ port: 80 }] })], [], V4, random)[0].spec;
+    const first = make();
+    const again = make(); // nothing stored in between: the first one was deleted
+    assert.notEqual(again?.clusterIP, first?.clusterIP);
+    assert.notEqual(again?.ports?.[0].nodePort, first?.ports?.[0].nodePort);
   });
 
   it('compares addresses in canonical form', () => {
@@ -119,11 +140,11 @@ describe('admitServices ClusterIP allocation', () => {
 });
 
 describe('admitServices NodePorts', () => {
-  it('gives each port the lowest free NodePort, one per port number, and honours fixed ones', () => {
+  it('gives each port a free NodePort above the static band, one per port number, and honours fixed ones', () => {
     const dns = svc('dns', { type: 'NodePort', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }, { name: 'm', port: 9153 }] });
     const fixed = svc('fixed', { type: 'NodePort', ports: [{ port: 80, nodePort: 30001 }] });
     const [a, b] = admit([dns, fixed]);
-    assert.deepEqual(a.spec?.ports?.map((p) => p.nodePort), [30000, 30000, 30002]);
+    assert.deepEqual(a.spec?.ports?.map((p) => p.nodePort), [30086, 30086, 30087]);
     assert.deepEqual(b.spec?.ports?.map((p) => p.nodePort), [30001]);
   });
 
@@ -134,8 +155,8 @@ describe('admitServices NodePorts', () => {
 
   it('LoadBalancer: NodePorts unless allocateLoadBalancerNodePorts is false; a health-check port for Local', () => {
     const lb = one(web({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' }));
-    assert.equal(lb.spec?.ports?.[0].nodePort, 30000);
-    assert.equal(lb.spec?.healthCheckNodePort, 30001);
+    assert.equal(lb.spec?.ports?.[0].nodePort, 30086);
+    assert.equal(lb.spec?.healthCheckNodePort, 30087);
     const none = one(web({ type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }));
     assert.equal(none.spec?.ports?.[0].nodePort, undefined);
     assert.equal(one(web({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 })).spec?.healthCheckNodePort, 32000);
@@ -168,7 +189,7 @@ describe('admitServices large batches', () => {
       ? { type: 'NodePort', clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, ports: [{ port: 80, nodePort: 30000 + Math.floor(i / 10) }] }
       : { type: i % 8 === 0 ? 'NodePort' : 'ClusterIP', ipFamilyPolicy: i % 3 === 0 ? 'PreferDualStack' : undefined, ports: [{ port: 80 }] }));
     for (const o of objs) if (o.spec?.ipFamilyPolicy === undefined) delete o.spec?.ipFamilyPolicy;
-    const out = admit(objs, [], DUAL);
+    const out = admit(objs, [], DUAL, seededRandom(1));
     const ips = out.flatMap((s) => s.spec?.clusterIPs ?? []);
     assert.equal(new Set(ips).size, ips.length, 'ClusterIPs are unique');
     assert.ok(!ips.includes('10.96.0.1') && !ips.includes('10.96.0.10'), 'reserved addresses stay free');
@@ -202,20 +223,20 @@ describe('admitServices updates', () => {
   it('keeps NodePorts by port name, and allocates for new ports', () => {
     const [old] = stored([svc('np', { type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] })]);
     const next = one(svc('np', { type: 'NodePort', ports: [{ name: 'b', port: 8081 }, { name: 'c', port: 82 }, { name: 'a', port: 80 }] }), [old]);
-    assert.deepEqual(next.spec?.ports?.map((p) => [p.name, p.nodePort]), [['b', 30001], ['c', 30002], ['a', 30000]]);
+    assert.deepEqual(next.spec?.ports?.map((p) => [p.name, p.nodePort]), [['b', 30087], ['c', 30088], ['a', 30086]]);
   });
 
   it('moving to SingleStack on purpose releases the secondary IP and family', () => {
     const [old] = stored([web({ ipFamilyPolicy: 'RequireDualStack' })], DUAL);
     const next = one(web({ ipFamilyPolicy: 'SingleStack' }), [old], DUAL).spec as V1ServiceSpec;
-    assert.deepEqual([next.clusterIPs, next.ipFamilies], [['10.96.0.2'], ['IPv4']]);
-    const explicit = one(web({ ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4', 'IPv6'], clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2', 'fd00:10:96::2'] }), [old], DUAL).spec;
-    assert.deepEqual([explicit?.clusterIPs, explicit?.ipFamilies], [['10.96.0.2'], ['IPv4']]);
+    assert.deepEqual([next.clusterIPs, next.ipFamilies], [['10.96.1.1'], ['IPv4']]);
+    const explicit = one(web({ ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4', 'IPv6'], clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1', 'fd00:10:96::101'] }), [old], DUAL).spec;
+    assert.deepEqual([explicit?.clusterIPs, explicit?.ipFamilies], [['10.96.1.1'], ['IPv4']]);
   });
 
   it('going dual-stack keeps the primary address and adds one', () => {
     const [old] = stored([web()], DUAL);
-    assert.deepEqual(one(web({ ipFamilyPolicy: 'PreferDualStack' }), [old], DUAL).spec?.clusterIPs, ['10.96.0.2', 'fd00:10:96::2']);
+    assert.deepEqual(one(web({ ipFamilyPolicy: 'PreferDualStack' }), [old], DUAL).spec?.clusterIPs, ['10.96.1.1', 'fd00:10:96::101']);
   });
 
   it('changing type frees what the new type does not use', () => {
@@ -270,11 +291,11 @@ describe('admitServices errors', () => {
       '172.18.0.240 is already assigned to Service default/other'],
     ['loadBalancerIP of a family the Service lacks', [web({ type: 'LoadBalancer', loadBalancerIP: 'fd00:172:18::f1' })], [], DUAL, 'spec.loadBalancerIP',
       "fd00:172:18::f1 is an IPv6 address, but the Service's ipFamilies are IPv4"],
-    ['changing the clusterIP', [web({ clusterIP: '10.96.0.3' })], dualWeb({}), DUAL, 'spec.clusterIP', '~field is immutable: it is 10.96.0.2, not 10.96.0.3'],
-    ['changing the secondary clusterIP', [web({ ipFamilyPolicy: 'RequireDualStack', clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2', 'fd00:10:96::9'] })],
+    ['changing the clusterIP', [web({ clusterIP: '10.96.0.3' })], dualWeb({}), DUAL, 'spec.clusterIP', '~field is immutable: it is 10.96.1.1, not 10.96.0.3'],
+    ['changing the secondary clusterIP', [web({ ipFamilyPolicy: 'RequireDualStack', clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1', 'fd00:10:96::9'] })],
       dualWeb({ ipFamilyPolicy: 'RequireDualStack' }), DUAL, 'spec.clusterIPs[1]', '~field is immutable'],
     ['headless to a ClusterIP', [web({ clusterIP: '10.96.0.3' })], dualWeb({ clusterIP: 'None' }), DUAL, 'spec.clusterIP', '~field is immutable: it is None'],
-    ['releasing the secondary IP without SingleStack', [web({ clusterIP: '10.96.0.2', clusterIPs: ['10.96.0.2'] })], dualWeb({ ipFamilyPolicy: 'RequireDualStack' }), DUAL,
+    ['releasing the secondary IP without SingleStack', [web({ clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1'] })], dualWeb({ ipFamilyPolicy: 'RequireDualStack' }), DUAL,
       'spec.ipFamilyPolicy', "must be 'SingleStack' to release the secondary cluster IP"],
     ['releasing the secondary family without SingleStack', [web({ ipFamilies: ['IPv4'] })], dualWeb({ ipFamilyPolicy: 'PreferDualStack' }), DUAL,
       'spec.ipFamilyPolicy', "must be 'SingleStack' to release the secondary IP family"],

@@ -6,6 +6,7 @@
 import type { V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
 import { errorsFor, type FieldError } from '../api/errors.js';
 import type { ClusterConfig, Loaded, V1Service } from '../api/types.js';
+import type { Random } from './claims.js';
 import { canonicalJSON } from '../api/util.js';
 import { BatchAllocator, needsHealthCheck, needsNodePorts, type BatchFixed } from './allocator.js';
 import { serviceKey, type ServiceObject } from './labels.js';
@@ -15,11 +16,12 @@ import { validateService } from './service-spec.js';
 /**
  * Admits a batch: returns each incoming Service defaulted and allocated, in input order, or throws
  * the first ManifestError (nothing is half-admitted: the caller stores all or nothing).
- * `existing` is every stored Service, including older versions of those being updated.
+ * `existing` is every stored Service, including older versions of those being updated; `random`
+ * picks ClusterIPs and NodePorts (see RandomFree).
  */
-export function admitServices(incoming: readonly Loaded<ServiceObject>[], existing: readonly V1Service[], config: ClusterConfig): ServiceObject[] {
+export function admitServices(incoming: readonly Loaded<ServiceObject>[], existing: readonly V1Service[], config: ClusterConfig, random: Random): ServiceObject[] {
   const current = new Map(existing.map((s) => [serviceKey(s), s]));
-  const batch = new BatchAllocator(clusterAllocators(config), existing, batchFixed(incoming));
+  const batch = new BatchAllocator(clusterAllocators(config), existing, batchFixed(incoming), random);
   return incoming.map(({ object, source }) => {
     const err = errorsFor(object, source);
     const key = serviceKey(object);

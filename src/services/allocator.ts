@@ -1,13 +1,16 @@
 // ClusterIP, NodePort and LoadBalancer allocation for Services, as the API server's allocators do
-// it on create and update (pkg/registry/core/service/ipallocator, portallocator), pure and
-// deterministic: the lowest free value rather than a random one, so golden files stay stable.
+// it on create and update (pkg/registry/core/service/ipallocator, portallocator): ClusterIPs and
+// NodePorts at random, above a static band kept for values users fix (KEP-3070, KEP-3668), so a
+// Service created again gets a new address; load balancer addresses lowest-free, as MetalLB. Pure:
+// the random source is passed in (a seeded one makes the picks repeatable).
 import type { V1ServiceSpec } from '@kubernetes/client-node';
 import { formatCIDR, formatIP } from '../api/cidr.js';
 import type { FieldError } from '../api/errors.js';
 import type { V1Service } from '../api/types.js';
-import { claimsOf, ipSpace, LowestFree, portSpace, type ServiceClaims } from './claims.js';
+import { claimsOf, ipSpace, LowestFree, portSpace, RandomFree, type Random, type ServiceClaims } from './claims.js';
 import {
-  canonicalIP, canonicalOrNone, familyName, familyOf, notInRange, offsetIn, portRangeText, RESERVED_SERVICE_IPS, type ClusterAllocators,
+  canonicalIP, canonicalOrNone, familyName, familyOf, nodePortStaticSize, notInRange, offsetIn, portRangeText, RESERVED_SERVICE_IPS, serviceIPStaticSize,
+  type ClusterAllocators,
 } from './ranges.js';
 
 /** Values users fixed anywhere in a batch (canonical text), kept out of dynamic picks. */
@@ -29,23 +32,25 @@ const reservedOffset = (off: bigint): boolean => off <= 255n && RESERVED_SERVICE
 
 /**
  * The allocators of one admission batch: the claims of the stored Services, updated as each
- * Service of the batch is admitted, and a lowest-free cursor per range that carries over from one
- * Service to the next. Each step writes its values into the Service (spec or status).
+ * Service of the batch is admitted, a random picker per service range and for NodePorts, and a
+ * lowest-free cursor per pool. Each step writes its values into the Service (spec or status).
  */
 export class BatchAllocator {
   readonly claims: ServiceClaims;
-  private readonly serviceIPs = new Map<string, LowestFree<string>>();
+  private readonly serviceIPs = new Map<string, RandomFree<string>>();
   private readonly poolIPs = new Map<string, LowestFree<string>>();
-  private readonly freePorts: LowestFree<number>;
+  private readonly freePorts: RandomFree<number>;
 
-  constructor(readonly alloc: ClusterAllocators, existing: readonly V1Service[], private readonly fixed: BatchFixed) {
+  constructor(readonly alloc: ClusterAllocators, existing: readonly V1Service[], private readonly fixed: BatchFixed, random: Random) {
     this.claims = claimsOf(existing);
-    for (const [fam, r] of alloc.serviceRanges) this.serviceIPs.set(fam, new LowestFree(ipSpace(r, reservedOffset), this.claims.ips, fixed.ips));
+    for (const [fam, r] of alloc.serviceRanges) {
+      this.serviceIPs.set(fam, new RandomFree(ipSpace(r, reservedOffset), this.claims.ips, fixed.ips, serviceIPStaticSize(r.cidr), random));
+    }
     for (const [fam, r] of alloc.pools) this.poolIPs.set(fam, new LowestFree(ipSpace(r), this.claims.lbIPs, fixed.lbIPs));
-    this.freePorts = new LowestFree(portSpace(alloc.nodePorts), this.claims.ports, fixed.ports);
+    this.freePorts = new RandomFree(portSpace(alloc.nodePorts), this.claims.ports, fixed.ports, nodePortStaticSize(alloc.nodePorts), random);
   }
 
-  /** One ClusterIP per entry of spec.ipFamilies: the user's (checked), or the lowest free one. */
+  /** One ClusterIP per entry of spec.ipFamilies: the user's (checked), or a random free one. */
   clusterIPs(svc: V1Service, key: string, err: FieldError): void {
     const spec = svc.spec as V1ServiceSpec;
     const claims = this.claims.ips;
@@ -81,7 +86,7 @@ export class BatchAllocator {
   /**
    * NodePorts for NodePort and LoadBalancer Services (upstream initNodePorts): a fixed one is checked,
    * ports with the same number share one NodePort (TCP and UDP 53 both answer on 30053), others get
-   * the lowest free port. LoadBalancer Services with externalTrafficPolicy Local also get a health-check port.
+   * a random free port. LoadBalancer Services with externalTrafficPolicy Local also get a health-check port.
    */
   nodePorts(svc: V1Service, key: string, err: FieldError): void {
     const spec = svc.spec as V1ServiceSpec;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Service } from '../api/types.js';
-import { Claims, claimsOf, ipSpace, LowestFree, portSpace } from './claims.js';
+import { Claims, claimsOf, ipSpace, LowestFree, portSpace, RandomFree, seededRandom } from './claims.js';
 import { poolRange, serviceIPRange } from './ranges.js';
 
 /** One pick from a fresh cursor: what the first Service of a batch would get. */
@@ -97,5 +97,35 @@ describe('claimsOf', () => {
     assert.equal(c.ports.ownerOf(30099), 'x/a');
     assert.equal(c.lbIPs.ownerOf('172.18.0.240'), 'x/a');
     assert.equal(c.ips.ownerOf('None'), undefined);
+  });
+});
+
+describe('RandomFree', () => {
+  it('scans from a random start, wrapping round, past taken, fixed and excluded values', () => {
+    const claims = new Claims<number>();
+    claims.set('x', [30008]);
+    // Upper band 30004-30009; a draw of 0.7 starts at 30004 + floor(0.7 * 6) = 30008.
+    const free = new RandomFree(portSpace([30000, 30009]), claims, new Set([30009]), 4n, () => 0.7);
+    assert.equal(free.next('a'), 30004, '30008 held, 30009 fixed: wraps round to 30004');
+    assert.equal(free.next('a', (p) => p === 30004), 30005);
+  });
+
+  it('falls into the static band only when the upper band is full, and keeps an owner its own value', () => {
+    const claims = new Claims<number>();
+    claims.set('x', [30004, 30005, 30006, 30007, 30008, 30009]);
+    const free = new RandomFree(portSpace([30000, 30009]), claims, new Set(), 4n, seededRandom(1));
+    const v = free.next('a') as number;
+    assert.ok(v >= 30000 && v <= 30003, String(v));
+    assert.equal(free.next('x'), 30004);
+    claims.set('y', [30000, 30001, 30002, 30003]);
+    assert.equal(free.next('a'), undefined);
+  });
+
+  it('seededRandom: repeatable, in [0, 1)', () => {
+    const a = seededRandom(99);
+    const b = seededRandom(99);
+    const xs = Array.from({ length: 1000 }, () => a());
+    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
+    assert.ok(xs.every((x) => x >= 0 && x < 1));
   });
 });

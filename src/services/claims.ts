@@ -1,6 +1,8 @@
-// Who holds which ClusterIP, NodePort and load balancer address, and the lowest free value of a
-// range. Which values are taken is passed in (claimsOf the stored Services): the store is the only
-// record, so deleting a Service frees its values with no release step to forget.
+// Who holds which ClusterIP, NodePort and load balancer address, and how a free value is picked:
+// at random with a static band (ClusterIPs and NodePorts, as the API server) or the lowest free one
+// (load balancer pools, as MetalLB). Which values are taken is passed in (claimsOf the stored
+// Services): the store is the only record, so deleting a Service frees its values with no release
+// step to forget.
 import { formatIP } from '../api/cidr.js';
 import type { V1Service } from '../api/types.js';
 import { serviceKey } from './labels.js';
@@ -96,9 +98,8 @@ export function portSpace(range: readonly [number, number]): Space<number> {
 }
 
 /**
- * The lowest value of a space nobody else holds and the batch does not fix, for one admission batch.
- * The API server picks at random; the lab takes the lowest free value so the same manifests always
- * give the same addresses. A cursor remembers how far the taken prefix reaches and steps back only
+ * The lowest value of a space nobody else holds and the batch does not fix, for one admission batch
+ * (load balancer pools: MetalLB hands out the lowest free address). A cursor remembers how far the taken prefix reaches and steps back only
  * when a value below it is freed, so a batch of n new Services costs O(n), not O(n²).
  */
 export class LowestFree<T> {
@@ -134,5 +135,63 @@ export class LowestFree<T> {
       }
     }
     return best;
+  }
+}
+
+/** Uniform numbers in [0, 1). Passed in, so that allocation stays a pure function of its inputs. */
+export type Random = () => number;
+
+/** A seeded source (mulberry32): the same seed gives the same picks, for tests and reproducible runs. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A free value picked as the API server picks ClusterIPs and NodePorts (ipallocator and
+ * portallocator's randomScanStrategyWithOffset, KEP-3070 and KEP-3668): the first `staticSize`
+ * offsets of the space are a band for values users fix; a dynamic pick starts at a random offset of
+ * the upper band and takes the first free value from there (wrapping round), and falls into the
+ * lower band the same way only when the upper one is full. Random rather than lowest-free, so a
+ * Service deleted and created again does not get back the address (or port) that clients, DNS
+ * caches and conntrack entries still remember for the old one.
+ */
+export class RandomFree<T> {
+  constructor(
+    private readonly space: Space<T>,
+    private readonly claims: Claims<T>,
+    private readonly fixed: ReadonlySet<T>,
+    private readonly staticSize: bigint,
+    private readonly random: Random,
+  ) {}
+
+  /** A free value for `self`, which keeps one of its own values unless `also` rules it out. */
+  next(self: string, also: (value: T) => boolean = () => false): T | undefined {
+    const { space } = this;
+    for (const v of this.claims.heldBy(self)) {
+      const off = space.offsetOf(v);
+      if (off !== undefined && space.at(off) !== undefined && !this.fixed.has(v) && !also(v)) return v;
+    }
+    const split = space.first + this.staticSize > space.last + 1n ? space.last + 1n : space.first + this.staticSize;
+    return this.scan(split, space.last, also) ?? this.scan(space.first, split - 1n, also);
+  }
+
+  /** From a random offset of [lo, hi], the first free value, wrapping round. */
+  private scan(lo: bigint, hi: bigint, also: (value: T) => boolean): T | undefined {
+    if (hi < lo) return undefined;
+    const n = hi - lo + 1n;
+    let start = BigInt(Math.floor(this.random() * Number(n)));
+    if (start >= n || start < 0n) start = 0n;
+    for (let i = 0n; i < n; i++) {
+      const v = this.space.at(lo + ((start + i) % n));
+      if (v !== undefined && !this.fixed.has(v) && this.claims.ownerOf(v) === undefined && !also(v)) return v;
+    }
+    return undefined;
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterConfig } from '../api/types.js';
-import { canonicalIP, canonicalOrNone, clusterAllocators, notInRange, offsetIn, poolRange, serviceIPRange } from './ranges.js';
+import { parseCIDR } from '../api/cidr.js';
+import { canonicalIP, canonicalOrNone, clusterAllocators, nodePortStaticSize, notInRange, offsetIn, poolRange, serviceIPRange, serviceIPStaticSize } from './ranges.js';
 
 describe('serviceIPRange', () => {
   it('leaves out the network address, and the broadcast address for IPv4 only', () => {
@@ -55,5 +56,19 @@ describe('clusterAllocators', () => {
     assert.equal(a.serviceRanges.get('IPv6')?.cidr.prefix, 108);
     assert.equal(a.pools.get('IPv4')?.cidr.prefix, 28);
     assert.deepEqual(a.nodePorts, [30000, 32767]);
+  });
+});
+
+describe('static bands', () => {
+  it('ClusterIPs: min(max(16, size/16), 256) of the CIDR, none for 16 addresses or fewer (KEP-3070)', () => {
+    const band = (c: string) => serviceIPStaticSize(parseCIDR(c));
+    assert.deepEqual(['10.96.0.0/28', '10.96.0.0/27', '10.96.0.0/24', '10.96.0.0/20', '10.96.0.0/12', 'fd00:10:96::/108', 'fd00:10:96::/124'].map(band),
+      [0n, 16n, 16n, 256n, 256n, 256n, 0n]);
+    assert.equal(band('10.96.0.0/21'), 128n);
+  });
+
+  it('NodePorts: min(max(16, size/32), 128), none for 16 ports or fewer (KEP-3668)', () => {
+    assert.deepEqual([[30000, 32767], [30000, 30015], [30000, 30016], [30000, 30999], [30000, 39999]].map((r) => nodePortStaticSize(r as [number, number])),
+      [86n, 0n, 16n, 31n, 128n]);
   });
 });

@@ -20,6 +20,26 @@ export interface IPRange {
  */
 export const RESERVED_SERVICE_IPS: ReadonlyMap<number, string> = new Map([[1, 'default/kubernetes'], [10, 'kube-system/kube-dns']]);
 
+/**
+ * How many addresses at the bottom of a service range are kept for fixed ClusterIPs (KEP-3070,
+ * ipallocator calculateRangeOffset): min(max(16, size/16), 256) of the CIDR's size, none for a
+ * range of 16 addresses or fewer. Dynamic allocation uses them only when the rest is full.
+ */
+export function serviceIPStaticSize(cidr: CIDR): bigint {
+  const n = size(cidr);
+  if (n <= 16n) return 0n;
+  const off = n / 16n;
+  return off < 16n ? 16n : off > 256n ? 256n : off;
+}
+
+/** The same for NodePorts (KEP-3668, portallocator calculateRangeOffset): min(max(16, size/32), 128). */
+export function nodePortStaticSize(range: readonly [number, number]): bigint {
+  const n = BigInt(range[1] - range[0] + 1);
+  if (n <= 16n) return 0n;
+  const off = n / 32n;
+  return off < 16n ? 16n : off > 128n ? 128n : off;
+}
+
 /** The service range as the API server's allocator sees it: no network address, and no broadcast for IPv4. */
 export function serviceIPRange(cidr: string): IPRange {
   const c = parseCIDR(cidr);

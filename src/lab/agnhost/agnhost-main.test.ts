@@ -5,6 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
+import { grpcCheck } from '../readiness/grpc-probe.js';
 import { get } from './testutil.js';
 
 const entry = fileURLToPath(new URL('./agnhost-main.js', import.meta.url));
@@ -135,4 +137,37 @@ test('serve-hostname: HTTP+TCP conflict exits 1; serves until SIGINT (exit 0); k
   assert.equal((await get(tport, '/')).body, hostname()); // upstream serves on for 60s
   t.child.kill('SIGKILL');
   await t.exited;
+});
+
+/** A port free on 127.0.0.1 right now (grpc-health-checking logs the port it was given, not the bound one). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('grpc-health-checking: serves the health service and the HTTP switches; a taken port exits 1', async () => {
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const g = start(['grpc-health-checking', `--port=${grpcPort}`, `--http-port=${httpPort}`, '--service=cart']);
+  try {
+    await waitFor(g, new RegExp(`Http server starting to listen on 127\\.0\\.0\\.1:${httpPort}`));
+    await waitFor(g, new RegExp(`gRPC server starting to listen on 127\\.0\\.0\\.1:${grpcPort}`));
+    // The listen log line comes just before the bind completes: allow it a moment.
+    let ok = await grpcCheck('127.0.0.1', grpcPort, 'cart', 3000);
+    assert.deepEqual(ok, { ok: true });
+    assert.equal((await get(httpPort, '/make-not-serving')).status, 200);
+    ok = await grpcCheck('127.0.0.1', grpcPort, 'cart', 3000);
+    assert.deepEqual(ok, { ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' });
+    await waitFor(g, /Mark as unhealthy/);
+    await waitFor(g, /Serving the Check request for health check, started at /);
+
+    const taken = await exitCode(['grpc-health-checking', `--port=${grpcPort}`, `--http-port=${await freePort()}`]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /Error while starting the listening service /);
+  } finally {
+    g.child.kill('SIGTERM');
+    assert.equal(await g.exited, 0);
+  }
 });

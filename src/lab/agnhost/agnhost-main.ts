@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { bindAllAddress, goLog } from './common.js';
 import { connect, connectFlags } from './connect.js';
+import { grpcHealthCheckingFlags } from './grpc-health-checking-flags.js';
 import { FlagError, loggingFlags, parseFlags, usage } from './flags.js';
 import type { FlagSpecs, ParsedFlags } from './flags.js';
 import { netexecFlags, startNetexec } from './netexec.js';
@@ -85,6 +86,29 @@ const subcommands: Record<string, Subcommand> = {
         await startServeHostname({ ...opts, bindHost: bindAllAddress() });
       } catch (e) {
         return fatal(`Error from listen: ${(e as Error).message}`);
+      }
+      return undefined;
+    },
+  },
+  'grpc-health-checking': {
+    flags: grpcHealthCheckingFlags,
+    args: { max: 0 },
+    short: 'Starts a simple grpc health checking endpoint',
+    run: async (f) => {
+      process.once('SIGTERM', () => process.exit(0));
+      process.once('SIGINT', () => process.exit(0));
+      try {
+        // Loaded on use: gRPC and protobuf cost every other agnhost process (30 in the demo) start-up time.
+        const { startGrpcHealthChecking } = await import('./grpc-health-checking.js');
+        await startGrpcHealthChecking({
+          port: f.int('port'),
+          httpPort: f.int('http-port'),
+          delayUnhealthySec: f.int('delay-unhealthy-sec'),
+          service: f.str('service'),
+          bindHost: bindAllAddress(),
+        });
+      } catch (e) {
+        return fatal(`Error while starting the listening service ${(e as Error).message}`);
       }
       return undefined;
     },

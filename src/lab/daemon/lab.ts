@@ -122,9 +122,9 @@ export class Lab {
       validateObjects(written, namespaces, this.kinds);
       const userObjects = defaultObjects(written, this.kinds);
       // Admission as the API server does it: defaults and ClusterIP/NodePort/LB allocations for
-      // the whole batch, or an error before anything is stored.
+      // the whole batch, or an error before anything is stored. ClusterIPs and NodePorts are random.
       const incoming = userObjects.filter((o) => o.object.kind === 'Service') as Loaded<V1Service & KubeObject>[];
-      const admitted = incoming.length ? admitServices(incoming, this.store.list('Service') as unknown as V1Service[], this.config) : [];
+      const admitted = incoming.length ? admitServices(incoming, this.store.list('Service') as unknown as V1Service[], this.config, Math.random) : [];
       const byKey = new Map(admitted.map((svc) => [`${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name}`, svc]));
       const results = userObjects.map(({ object }) => {
         const svc = object.kind === 'Service' ? byKey.get(`${object.metadata.namespace ?? 'default'}/${object.metadata.name}`) : undefined;

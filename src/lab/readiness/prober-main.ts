@@ -1,5 +1,5 @@
 // The node's prober: `nsenter --net=/run/netns/<node> node prober-main.js`, one per node, so that
-// HTTP and TCP probes leave from the node's network namespace as a kubelet's do (the lab daemon
+// HTTP, TCP and gRPC probes leave from the node's network namespace as a kubelet's do (the lab daemon
 // itself sits in the host namespace and never sends traffic to lab addresses). Reads track/untrack
 // commands as JSON lines on stdin, writes result flips as JSON lines on stdout, logs to stderr.
 // Exits when stdin closes, so it never outlives the daemon.
@@ -128,6 +128,8 @@ function execCheck(argv: string[], env: Record<string, string>, timeoutMs: numbe
 export const check: Checker = (a, timeoutMs) => {
   if (a.type === 'http') return httpCheck(a, timeoutMs);
   if (a.type === 'tcp') return tcpCheck(a.host, a.port, timeoutMs);
+  // Loaded on first use: most nodes never run a gRPC probe, and gRPC costs the prober's start-up.
+  if (a.type === 'grpc') return import('./grpc-probe.js').then(({ grpcCheck }) => grpcCheck(a.host, a.port, a.service, timeoutMs));
   return execCheck(a.argv, a.env, timeoutMs);
 };
 

@@ -47,9 +47,9 @@ describe('normaliseProbe', () => {
   });
 
   it('needs exactly one supported handler', () => {
-    fails(() => norm({}), 'spec.containers[0].readinessProbe: must specify a handler type (httpGet, tcpSocket or exec)');
+    fails(() => norm({}), 'spec.containers[0].readinessProbe: must specify a handler type (httpGet, tcpSocket, exec or grpc)');
     fails(() => norm({ tcpSocket: { port: 1 }, exec: { command: ['true'] } }), 'spec.containers[0].readinessProbe: may not specify more than 1 handler type (tcpSocket, exec)');
-    fails(() => norm({ grpc: { port: 9000 } }), 'spec.containers[0].readinessProbe.grpc: gRPC probes are not supported by the podnet lab (use httpGet, tcpSocket or exec)');
+    fails(() => norm({ tcpSocket: { port: 1 }, grpc: { port: 1 } }), 'spec.containers[0].readinessProbe: may not specify more than 1 handler type (tcpSocket, grpc)');
   });
 
   it('httpGet: host defaults to the pod IP, path gets its slash, scheme is HTTP or HTTPS', () => {
@@ -66,6 +66,19 @@ describe('normaliseProbe', () => {
   it('tcpSocket: host and port', () => {
     assert.deepEqual(norm({ tcpSocket: { port: 'http' } }).action, { type: 'tcp', host: '10.244.1.7', port: 8080 });
     assert.deepEqual(norm({ tcpSocket: { port: 22, host: '10.0.0.1' } }).action, { type: 'tcp', host: '10.0.0.1', port: 22 });
+  });
+
+  it('grpc: the pod IP, a numeric port, and the service sent as given ("" when unset)', () => {
+    assert.deepEqual(norm({ grpc: { port: 9000 } }).action, { type: 'grpc', host: '10.244.1.7', port: 9000, service: '' });
+    assert.deepEqual(norm({ grpc: { port: 5000, service: 'shop.v1.Cart' } }, 'liveness').action, { type: 'grpc', host: '10.244.1.7', port: 5000, service: 'shop.v1.Cart' });
+    assert.deepEqual(norm({ grpc: { port: 5000, service: '' } }, 'startup').action, { type: 'grpc', host: '10.244.1.7', port: 5000, service: '' });
+    // GRPCAction.port is an int32: a container port's name is not looked up, as the API server refuses it.
+    fails(() => norm({ grpc: { port: 'http' as unknown as number } }), 'spec.containers[0].readinessProbe.grpc.port: must be a port number (1-65535), not "http"');
+    fails(() => norm({ grpc: { port: 0 } }), 'spec.containers[0].readinessProbe.grpc.port: must be a port number (1-65535), not 0');
+    fails(() => norm({ grpc: { port: 70000 } }), 'spec.containers[0].readinessProbe.grpc.port: must be a port number (1-65535), not 70000');
+    fails(() => norm({ grpc: {} as unknown as { port: number } }), 'spec.containers[0].readinessProbe.grpc.port: must be a port number (1-65535), not undefined');
+    fails(() => norm({ grpc: { port: 1, service: 7 as unknown as string } }), 'spec.containers[0].readinessProbe.grpc.service: must be a string, not 7');
+    fails(() => norm({ grpc: { port: 9000 } }, 'readiness', { ...CTX, podIP: undefined }), 'spec.containers[0].readinessProbe.grpc: dials the pod IP, but the pod has no IP');
   });
 
   it('exec: the command enters the pod the way its containers do, with their environment', () => {

@@ -1,7 +1,7 @@
-// Pod + container → normalised probe specs, as the kubelet reads a V1Probe: API defaults for zero
-// or missing fields, the host defaulting to the pod IP, named ports looked up in the container's
-// ports (pkg/probe/util.go ResolveContainerPort), and the kubelet's default HTTP headers
-// (pkg/probe/http/request.go). Pure: everything it needs is passed in.
+// Pod + container → normalised probe specs, as the kubelet reads a V1Probe (httpGet, tcpSocket, exec
+// and grpc): API defaults for zero or missing fields, the host defaulting to the pod IP, named ports
+// looked up in the container's ports (pkg/probe/util.go ResolveContainerPort), and the kubelet's
+// default HTTP headers (pkg/probe/http/request.go). Pure: everything it needs is passed in.
 import type { V1Container, V1Pod, V1Probe } from '../../api/types.js';
 import type { ContainerProbes, ProbeAction, ProbeKind, ProbeSpec } from './types.js';
 
@@ -73,7 +73,7 @@ export function normaliseProbe(kind: ProbeKind, probe: V1Probe, container: V1Con
 function action(probe: V1Probe, container: V1Container, ctx: ProbeContext, field: string): ProbeAction {
   const handlers = (['httpGet', 'tcpSocket', 'exec', 'grpc'] as const).filter((h) => probe[h] !== undefined);
   if (handlers.length !== 1) {
-    throw new ProbeSpecError(field, handlers.length ? `may not specify more than 1 handler type (${handlers.join(', ')})` : 'must specify a handler type (httpGet, tcpSocket or exec)');
+    throw new ProbeSpecError(field, handlers.length ? `may not specify more than 1 handler type (${handlers.join(', ')})` : 'must specify a handler type (httpGet, tcpSocket, exec or grpc)');
   }
   const host = (h: string | undefined, at: string): string => {
     if (h) return h;
@@ -105,7 +105,20 @@ function action(probe: V1Probe, container: V1Container, ctx: ProbeContext, field
     if (bad >= 0) throw new ProbeSpecError(`${field}.exec.command[${bad}]`, `must be a string, not ${JSON.stringify(command[bad])}`);
     return { type: 'exec', argv: [...ctx.execPrefix, ...command], env: ctx.env };
   }
-  throw new ProbeSpecError(`${field}.grpc`, 'gRPC probes are not supported by the podnet lab (use httpGet, tcpSocket or exec)');
+  return grpcAction(probe.grpc as NonNullable<V1Probe['grpc']>, ctx, `${field}.grpc`);
+}
+
+// The kubelet dials the pod IP (GRPCAction has no host) on a numeric port (no named ports, unlike
+// httpGet and tcpSocket), and sends `service` as given, "" when unset (pkg/kubelet/prober/prober.go).
+function grpcAction(g: NonNullable<V1Probe['grpc']>, ctx: ProbeContext, field: string): ProbeAction {
+  const port: unknown = g.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ProbeSpecError(`${field}.port`, `must be a port number (1-65535), not ${JSON.stringify(port)}`);
+  }
+  const service: unknown = g.service ?? '';
+  if (typeof service !== 'string') throw new ProbeSpecError(`${field}.service`, `must be a string, not ${JSON.stringify(service)}`);
+  if (!ctx.podIP) throw new ProbeSpecError(field, 'dials the pod IP, but the pod has no IP');
+  return { type: 'grpc', host: ctx.podIP, port, service };
 }
 
 /** A port number, or the name of one of the container's ports. */

@@ -18,6 +18,8 @@ export type ProbeAction =
       headers: [string, string][];
     }
   | { type: 'tcp'; host: string; port: number }
+  /** grpc.health.v1.Health/Check on the pod IP; `service` is sent as the request's service field. */
+  | { type: 'grpc'; host: string; port: number; service: string }
   /** `argv` already enters the pod's UTS and network namespaces, as the containers' does. */
   | { type: 'exec'; argv: string[]; env: Record<string, string> };
 
