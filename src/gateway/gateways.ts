@@ -10,6 +10,7 @@ import { attachRoute, isGatewayRef } from './attach.js';
 import { condition } from './conditions.js';
 import { compileHTTPRoute } from './httproute.js';
 import { judgeListeners, type ListenerInfo } from './listeners.js';
+import { createdAt } from './precedence.js';
 import { buildIndex } from './refs.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP, type Gateway, type GatewayObjects, type RouteParentStatus, type StatusUpdates } from './types.js';
 import { buildListeners, type Placed } from './vhosts.js';
@@ -74,7 +75,7 @@ export function compileGateways(objects: GatewayObjects, options: GatewayOptions
           for (const e of compiled.entries) {
             state.placed.push({
               listener: a.listener, hostname, route: e.route, match: e.route.match,
-              created: route.metadata.creationTimestamp ? new Date(route.metadata.creationTimestamp).toISOString() : '',
+              created: createdAt(route.metadata.creationTimestamp),
               owner: routeKey, rule: e.rule, matchIndex: e.matchIndex,
             });
           }

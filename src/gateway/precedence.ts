@@ -55,3 +55,10 @@ function compareTime(a: string, b: string): number {
   if (Number.isNaN(ta) || Number.isNaN(tb)) return a < b ? -1 : 1;
   return ta - tb;
 }
+
+/** creationTimestamp as RFC 3339 text ('' when absent or unreadable), whether a Date or a string. */
+export function createdAt(t: Date | string | undefined): string {
+  if (t === undefined) return '';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
