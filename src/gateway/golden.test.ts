@@ -1,0 +1,50 @@
+// Golden files: testdata/NAME.in.yaml → NAME.out.json holding every Gateway's table, the Ingress
+// table and the status, as the compilers give them. UPDATE_GOLDEN=1 rewrites them; review the diff.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { golden, testdataOf } from '../testing/golden.test-util.js';
+import { compileGateways } from './gateways.js';
+import { compileIngresses, type IngressObjects } from './ingress.js';
+import type { GatewayObjects } from './types.js';
+
+const TESTDATA = testdataOf('gateway', import.meta.url);
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- YAML documents sorted by kind */
+export function objectsFromYaml(text: string): GatewayObjects & IngressObjects {
+  const out: GatewayObjects & IngressObjects = {
+    namespaces: [], gatewayClasses: [], gateways: [], httpRoutes: [], referenceGrants: [], services: [], endpointSlices: [], secrets: [], ingresses: [], ingressClasses: [],
+  };
+  const lists: Record<string, any[]> = {
+    Namespace: out.namespaces, GatewayClass: out.gatewayClasses, Gateway: out.gateways, HTTPRoute: out.httpRoutes, ReferenceGrant: out.referenceGrants,
+    Service: out.services, EndpointSlice: out.endpointSlices, Secret: out.secrets, Ingress: out.ingresses, IngressClass: out.ingressClasses,
+  };
+  for (const doc of parseAllDocuments(text)) {
+    const o = doc.toJS() as any;
+    if (!o) continue;
+    const l = lists[o.kind];
+    if (!l) throw new Error(`unexpected kind ${o.kind}`);
+    l.push(o);
+  }
+  return out;
+}
+
+/** PEM bodies are long and say nothing a reviewer needs; their size and first line stay. */
+function redact(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.startsWith('-----BEGIN')) return `${value.split('\n')[0]} (${value.length} bytes)`;
+  return value;
+}
+
+describe('golden route tables', () => {
+  const inputs = readdirSync(TESTDATA).filter((f) => f.endsWith('.in.yaml'));
+  for (const file of inputs) {
+    const name = file.replace(/\.in\.yaml$/, '');
+    it(name, () => {
+      const objects = objectsFromYaml(readFileSync(new URL(file, TESTDATA), 'utf8'));
+      const addresses = Object.fromEntries(objects.gateways.map((g, i) => [`${g.metadata.namespace}/${g.metadata.name}`, [`172.18.0.${240 + i}`]]));
+      const gateways = compileGateways(objects, { addresses });
+      const ingress = compileIngresses(objects, { address: '172.18.0.250' });
+      golden(TESTDATA, `${name}.out.json`, `${JSON.stringify({ gateways, ingress }, redact, 2)}\n`);
+    });
+  }
+});
