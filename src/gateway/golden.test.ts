@@ -2,32 +2,12 @@
 // table and the status, as the compilers give them. UPDATE_GOLDEN=1 rewrites them; review the diff.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import { golden, testdataOf } from '../testing/golden.test-util.js';
 import { compileGateways } from './gateways.js';
-import { compileIngresses, type IngressObjects } from './ingress.js';
-import type { GatewayObjects } from './types.js';
+import { compileIngresses } from './ingress.js';
+import { objectsFromYaml } from './objects.test-util.js';
 
 const TESTDATA = testdataOf('gateway', import.meta.url);
-
-/* eslint-disable @typescript-eslint/no-explicit-any -- YAML documents sorted by kind */
-export function objectsFromYaml(text: string): GatewayObjects & IngressObjects {
-  const out: GatewayObjects & IngressObjects = {
-    namespaces: [], gatewayClasses: [], gateways: [], httpRoutes: [], referenceGrants: [], services: [], endpointSlices: [], secrets: [], ingresses: [], ingressClasses: [],
-  };
-  const lists: Record<string, any[]> = {
-    Namespace: out.namespaces, GatewayClass: out.gatewayClasses, Gateway: out.gateways, HTTPRoute: out.httpRoutes, ReferenceGrant: out.referenceGrants,
-    Service: out.services, EndpointSlice: out.endpointSlices, Secret: out.secrets, Ingress: out.ingresses, IngressClass: out.ingressClasses,
-  };
-  for (const doc of parseAllDocuments(text)) {
-    const o = doc.toJS() as any;
-    if (!o) continue;
-    const l = lists[o.kind];
-    if (!l) throw new Error(`unexpected kind ${o.kind}`);
-    l.push(o);
-  }
-  return out;
-}
 
 /** PEM bodies are long and say nothing a reviewer needs; their size and first line stay. */
 function redact(_key: string, value: unknown): unknown {
