@@ -18,6 +18,16 @@ export function clusterKey(ns: string, service: string, port: number): string {
 
 /** The cluster for a Service port (by number, or by name as Ingress allows), or why there is none. */
 export function resolveService(index: Index, ns: string, name: string, port: ServicePortRef): Resolved {
+  const memo = `${ns}/${name}:${'number' in port ? port.number : `name=${port.name}`}`;
+  let r = index.resolved.get(memo) as Resolved | undefined;
+  if (!r) {
+    r = resolveUncached(index, ns, name, port);
+    index.resolved.set(memo, r);
+  }
+  return r;
+}
+
+function resolveUncached(index: Index, ns: string, name: string, port: ServicePortRef): Resolved {
   const svc = index.services.get(`${ns}/${name}`);
   if (!svc) return { ok: false, message: `Service ${ns}/${name} not found` };
   const ports = svc.spec?.ports ?? [];

@@ -120,6 +120,14 @@ spec: {gatewayClassName: other, listeners: [{name: http, port: 80, protocol: HTT
     assert.deepEqual([findCondition(c, 'Accepted')?.status, findCondition(c, 'Programmed')?.reason], ['True', 'AddressNotAssigned']);
     assert.deepEqual(Object.keys(status.gateways), ['ns/gw']);
   });
+  it('an unsupported filter is never skipped: its rule answers 500', () => {
+    const { tables, status } = compile(gw('[{name: http, port: 80, protocol: HTTP}]')
+      + httpRoute('r', '{parentRefs: [{name: gw}], rules: [{filters: [{type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: x}}], backendRefs: [{name: a, port: 80}]}]}'));
+    assert.equal(serve(tables['ns/gw'], 80, 'h', '/'), 'ns/a');
+    const r = compileTable(tables['ns/gw']).select(80, view('h', '/'));
+    assert.equal(r?.kind === 'route' ? r.route.directResponse?.status : 0, 500);
+    assert.equal(findCondition(status.httpRoutes['ns/r'].parents[0].conditions, 'ResolvedRefs')?.reason, 'InvalidKind');
+  });
   it('is deterministic', () => {
     const yaml = gw('[{name: http, port: 80, protocol: HTTP}]') + httpRoute('r', '{parentRefs: [{name: gw}], rules: [{backendRefs: [{name: a, port: 80}]}]}');
     assert.equal(JSON.stringify(compile(yaml)), JSON.stringify(compile(yaml)));

@@ -8,6 +8,7 @@
 import type { Cluster, RouteTable } from '../l7/route-table.js';
 import { attachRoute, isGatewayRef } from './attach.js';
 import { condition } from './conditions.js';
+import { hostSpecificity } from './hostnames.js';
 import { compileHTTPRoute } from './httproute.js';
 import { judgeListeners, type ListenerInfo } from './listeners.js';
 import { createdAt } from './precedence.js';
@@ -56,6 +57,7 @@ export function compileGateways(objects: GatewayObjects, options: GatewayOptions
     const routeNs = route.metadata.namespace ?? 'default';
     const routeKey = `${routeNs}/${route.metadata.name}`;
     const compiled = compileHTTPRoute(route, index);
+    const created = createdAt(route.metadata.creationTimestamp);
     const resolved = compiled.refProblem
       ? condition('ResolvedRefs', false, compiled.refProblem.reason, compiled.refProblem.message, route.metadata.generation)
       : condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', route.metadata.generation);
@@ -74,8 +76,8 @@ export function compileGateways(objects: GatewayObjects, options: GatewayOptions
         for (const hostname of a.hostnames) {
           for (const e of compiled.entries) {
             state.placed.push({
-              listener: a.listener, hostname, route: e.route, match: e.route.match,
-              created: createdAt(route.metadata.creationTimestamp),
+              listener: a.listener, hostname, hostRank: hostSpecificity(hostname), route: e.route, match: e.route.match,
+              created,
               owner: routeKey, rule: e.rule, matchIndex: e.matchIndex,
             });
           }

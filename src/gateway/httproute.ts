@@ -14,7 +14,7 @@ export interface CompiledEntry {
 }
 
 export interface RefProblem {
-  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted' | 'UnsupportedValue';
+  reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted';
   message: string;
 }
 
@@ -35,7 +35,9 @@ export function compileHTTPRoute(route: HTTPRoute, index: Index): CompiledHTTPRo
   };
   const entries: CompiledEntry[] = [];
   (route.spec.rules ?? []).forEach((rule, ruleIndex) => {
-    const filters = (rule.filters ?? []).flatMap((f) => convertFilter(f, ns, index, clusters, note));
+    const converted = (rule.filters ?? []).flatMap((f) => convertFilter(f, ns, index, clusters, note));
+    const unresolved = converted.includes(UNRESOLVED);
+    const filters = converted.filter((f) => f !== UNRESOLVED);
     const backends: WeightedBackend[] = (rule.backendRefs ?? []).map((ref) => {
       const b = resolveBackend(ref, ns, index, clusters, note);
       const weight = ref.weight ?? 1;
@@ -48,7 +50,8 @@ export function compileHTTPRoute(route: HTTPRoute, index: Index): CompiledHTTPRo
       const r: Route = { name: `${id}/rule/${ruleIndex}/match/${matchIndex}`, match: convertMatch(m), filters, backends };
       // Gateway API: a rule with no backends and no filter that answers by itself gets 500.
       const answers = filters.some((f) => f.type === 'RequestRedirect');
-      if (backends.length === 0 && !answers) r.directResponse = { status: 500, body: 'no backendRefs on this HTTPRoute rule\n' };
+      if (unresolved) r.directResponse = { status: 500, body: 'a filter of this HTTPRoute rule is not supported\n' };
+      else if (backends.length === 0 && !answers) r.directResponse = { status: 500, body: 'no backendRefs on this HTTPRoute rule\n' };
       if (timeouts) r.timeouts = timeouts;
       entries.push({ route: r, rule: ruleIndex, matchIndex });
     });
@@ -77,6 +80,9 @@ export function convertMatch(m: HTTPRouteMatch): RouteMatch {
 
 type Note = (p: RefProblem) => void;
 
+/** Stands for a filter that could not be resolved; the rule then answers 500 (never forwarded). */
+const UNRESOLVED: Filter = { type: 'RequestHeaderModifier' };
+
 function resolveBackend(ref: BackendObjectReference, routeNs: string, index: Index, clusters: Record<string, Cluster>, note: Note): WeightedBackend {
   const ns = ref.namespace ?? routeNs;
   const key = clusterKey(ns, ref.name, ref.port ?? 0);
@@ -90,7 +96,7 @@ function resolveBackend(ref: BackendObjectReference, routeNs: string, index: Ind
   if (!referencePermitted(index, { fromGroup: GATEWAY_GROUP, fromKind: 'HTTPRoute', fromNamespace: routeNs, toGroup: '', toKind: 'Service', toNamespace: ns, toName: ref.name })) {
     return fail({ reason: 'RefNotPermitted', message: `backendRef to Service ${ns}/${ref.name} is not permitted by any ReferenceGrant in ${ns}` });
   }
-  if (ref.port === undefined) return fail({ reason: 'UnsupportedValue', message: `backendRef to Service ${ns}/${ref.name} must have a port` });
+  if (ref.port === undefined) return fail({ reason: 'BackendNotFound', message: `backendRef to Service ${ns}/${ref.name} must have a port` });
   const r = resolveService(index, ns, ref.name, { number: ref.port });
   if (!r.ok) return fail({ reason: 'BackendNotFound', message: r.message });
   clusters[r.key] = r.cluster;
@@ -130,8 +136,9 @@ function convertFilter(f: HTTPRouteFilter, routeNs: string, index: Index, cluste
       return [{ type: 'RequestMirror', cluster: b.cluster, ...(percent !== undefined ? { percent } : {}) }];
     }
     default:
-      note({ reason: 'UnsupportedValue', message: `filter type ${f.type} is not supported` });
-      return [];
+      // The spec: a filter that cannot be resolved MUST NOT be skipped; its requests get an error.
+      note({ reason: 'InvalidKind', message: `filter ${f.type}${f.extensionRef ? ` ${f.extensionRef.group}/${f.extensionRef.kind} ${f.extensionRef.name}` : ''} is not supported by podnet` });
+      return [UNRESOLVED];
   }
 }
 

@@ -13,6 +13,8 @@ export interface Index {
   secrets: Map<string, V1Secret>;
   namespaceLabels: Map<string, Record<string, string>>;
   grants: Map<string, ReferenceGrant[]>;
+  /** Memo of resolveService by `ns/name:port`: thousands of routes share a few Services. */
+  resolved: Map<string, unknown>;
 }
 
 export interface IndexInput {
@@ -40,7 +42,7 @@ export function buildIndex(input: IndexInput): Index {
     const ns = g.metadata.namespace ?? 'default';
     grants.set(ns, [...(grants.get(ns) ?? []), g]);
   }
-  return { services, slices, secrets, namespaceLabels, grants };
+  return { services, slices, secrets, namespaceLabels, grants, resolved: new Map() };
 }
 
 export interface RefEnds {

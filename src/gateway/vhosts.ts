@@ -15,7 +15,7 @@ import type { ListenerInfo } from './listeners.js';
 import { comparePrecedence, type Ranked } from './precedence.js';
 
 /** One route entry placed under a Gateway listener and hostname. */
-export interface Placed extends Omit<Ranked, 'hostRank'> {
+export interface Placed extends Ranked {
   listener: number;
   hostname: string;
   route: Route;
@@ -45,14 +45,20 @@ export function buildListeners(gwKey: string, listeners: readonly ListenerInfo[]
 
 /** The hosts of one Gateway listener, each with its own routes then those of covering hosts, by precedence. */
 function hostsOfListener(placed: readonly Placed[]): Map<string, Route[]> {
-  const names = [...new Set(placed.map((p) => p.hostname))];
+  const byHost = new Map<string, Placed[]>();
+  for (const p of placed) {
+    const list = byHost.get(p.hostname);
+    if (list) list.push(p);
+    else byHost.set(p.hostname, [p]);
+  }
+  // Only wildcards and `*` cover other hosts; there are few of them, so each host looks at those
+  // alone (5,000 exact hosts stay linear).
+  const covering = [...byHost.keys()].filter((h) => h === '*' || h.startsWith('*.'));
   const out = new Map<string, Route[]>();
-  for (const host of names) {
-    const ranked = placed
-      .filter((p) => p.hostname === host || covers(p.hostname, host))
-      .map((p) => ({ ...p, hostRank: hostSpecificity(p.hostname) }))
-      .sort(comparePrecedence);
-    out.set(host, ranked.map((r) => r.route));
+  for (const [host, own] of byHost) {
+    const all = own.slice();
+    for (const c of covering) if (covers(c, host)) all.push(...(byHost.get(c) ?? []));
+    out.set(host, all.sort(comparePrecedence).map((r) => r.route));
   }
   return out;
 }
