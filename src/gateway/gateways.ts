@@ -34,6 +34,8 @@ interface GatewayState {
   placed: Placed[];
   attached: number[];
   clusters: Record<string, Cluster>;
+  /** `route|listener` pairs already placed. */
+  seen: Set<string>;
 }
 
 export function compileGateways(objects: GatewayObjects, options: GatewayOptions = {}): GatewayCompileResult {
@@ -50,7 +52,7 @@ export function compileGateways(objects: GatewayObjects, options: GatewayOptions
     if (!ourClasses.has(gw.spec?.gatewayClassName)) continue;
     const key = `${gw.metadata.namespace ?? 'default'}/${gw.metadata.name}`;
     const listeners = judgeListeners(gw, index);
-    gateways.set(key, { gw, key, listeners, placed: [], attached: listeners.map(() => 0), clusters: {} });
+    gateways.set(key, { gw, key, listeners, placed: [], attached: listeners.map(() => 0), clusters: {}, seen: new Set() });
   }
 
   for (const route of objects.httpRoutes) {
@@ -72,6 +74,10 @@ export function compileGateways(objects: GatewayObjects, options: GatewayOptions
       if (!result.accepted) continue;
       Object.assign(state.clusters, compiled.clusters);
       for (const a of result.attachments) {
+        // Two parentRefs can reach one listener (`gw` and `gw`/`http`): the route counts and serves once.
+        const once = `${routeKey}|${a.listener}`;
+        if (state.seen.has(once)) continue;
+        state.seen.add(once);
         state.attached[a.listener]++;
         for (const hostname of a.hostnames) {
           for (const e of compiled.entries) {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { golden, testdataOf } from '../testing/golden.test-util.js';
 import { compileGateways } from './gateways.js';
 import { compileIngresses } from './ingress.js';
+import { mergeTables } from './merge.js';
 import { objectsFromYaml } from './objects.test-util.js';
 
 const TESTDATA = testdataOf('gateway', import.meta.url);
@@ -24,7 +25,9 @@ describe('golden route tables', () => {
       const addresses = Object.fromEntries(objects.gateways.map((g, i) => [`${g.metadata.namespace}/${g.metadata.name}`, [`172.18.0.${240 + i}`]]));
       const gateways = compileGateways(objects, { addresses });
       const ingress = compileIngresses(objects, { address: '172.18.0.250' });
-      golden(TESTDATA, `${name}.out.json`, `${JSON.stringify({ gateways, ingress }, redact, 2)}\n`);
+      // A deployment serving a Gateway and the Ingresses too gets both merged (merge.ts).
+      const merged = ingress.table.listeners.length === 0 ? {} : Object.fromEntries(Object.entries(gateways.tables).map(([k, t]) => [k, mergeTables([t, ingress.table])]));
+      golden(TESTDATA, `${name}.out.json`, `${JSON.stringify({ gateways, ingress, merged }, redact, 2)}\n`);
     });
   }
 });

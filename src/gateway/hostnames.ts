@@ -13,8 +13,9 @@ export function wildcardCovers(pattern: string, host: string): boolean {
  * listener `foo.example.com` serves `foo.example.com`, and the more specific of two overlapping
  * wildcards wins. `['*']` means any host; `[]` means no intersection (NoMatchingListenerHostname).
  */
-export function intersectHostnames(listener: string | undefined, route: readonly string[] | undefined): string[] {
-  const hosts = route ?? [];
+export function intersectHostnames(listenerHost: string | undefined, route: readonly string[] | undefined): string[] {
+  const listener = listenerHost?.toLowerCase();
+  const hosts = (route ?? []).map((h) => h.toLowerCase());
   if (!listener) return hosts.length === 0 ? ['*'] : dedupe(hosts);
   if (hosts.length === 0) return [listener];
   const out: string[] = [];
