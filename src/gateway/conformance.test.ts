@@ -65,6 +65,29 @@ describe('Gateway API conformance: HTTPRoute cases at the model level', () => {
   }
 });
 
+// Upstream's HTTPS half of HTTPRouteRedirectPortAndScheme (left out of the JSON): requests on the
+// base Gateway's 443 listener, where the scheme defaults to https and the port to the listener's.
+describe('HTTPRouteRedirectPortAndScheme over the HTTPS listener', () => {
+  const c = cases.find((x: Json) => x.name === 'httproute-redirect-port-and-scheme');
+  const objects = objectsFor(base, c);
+  const { tables } = compileGateways(objects, {});
+  const expected: [string, string][] = [
+    ['/scheme-nil-and-port-nil', 'https://example.org/scheme-nil-and-port-nil'],
+    ['/scheme-nil-and-port-443', 'https://example.org/scheme-nil-and-port-443'],
+    ['/scheme-nil-and-port-8443', 'https://example.org:8443/scheme-nil-and-port-8443'],
+    ['/scheme-http-and-port-nil', 'http://example.org/scheme-http-and-port-nil'],
+    ['/scheme-http-and-port-80', 'http://example.org/scheme-http-and-port-80'],
+    ['/scheme-http-and-port-8080', 'http://example.org:8080/scheme-http-and-port-8080'],
+  ];
+  for (const [path, location] of expected) {
+    it(path, () => {
+      const gw = { namespace: 'gateway-conformance-infra', name: 'same-namespace-with-https-listener', port: 443 };
+      const out = runRequest(tables['gateway-conformance-infra/same-namespace-with-https-listener'], 'unused', { host: 'example.org', path, method: 'GET', headers: {}, gateway: gw });
+      assert.deepEqual([out.status, out.location], [302, location]);
+    });
+  }
+});
+
 function checkStatus(check: Json, status: ReturnType<typeof compileGateways>['status']): void {
   const key = `${check.namespace}/${check.name}`;
   if (check.kind === 'HTTPRoute') {
