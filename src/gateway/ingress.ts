@@ -4,8 +4,9 @@
 //
 // Which Ingresses: those whose class (spec.ingressClassName, else the deprecated
 // kubernetes.io/ingress.class annotation, else the one IngressClass annotated as the default)
-// names an IngressClass with controller podnet.dev/ingress. An Ingress naming a class that does not
-// exist is not served and gets no address, as ingress-nginx does.
+// names an IngressClass with controller podnet.dev/ingress (or podnet.dev/gateway: one gateway
+// serves both). An Ingress naming a class that does not exist is not served and gets no address,
+// as ingress-nginx does.
 //
 // Semantics follow the Ingress spec and ingress-nginx where the spec leaves room: a host is exact
 // or `*.domain` covering exactly one label; Exact paths before Prefix paths, longer prefixes
@@ -19,7 +20,7 @@ import { tlsSecret } from './listeners.js';
 import { hostSpecificity } from './hostnames.js';
 import { comparePrecedence, createdAt, type Ranked } from './precedence.js';
 import { buildIndex, type Index } from './refs.js';
-import { DEFAULT_CLASS_ANNOTATION, INGRESS_CONTROLLER, type V1EndpointSlice, type V1Ingress, type V1IngressClass, type V1Secret, type V1Service } from './types.js';
+import { DEFAULT_CLASS_ANNOTATION, INGRESS_CONTROLLERS, type V1EndpointSlice, type V1Ingress, type V1IngressClass, type V1Secret, type V1Service } from './types.js';
 
 export interface IngressObjects {
   ingresses: V1Ingress[];
@@ -63,7 +64,7 @@ export function ingressClassOf(ing: V1Ingress, classes: readonly V1IngressClass[
 
 export function compileIngresses(objects: IngressObjects, options: IngressOptions = {}): IngressCompileResult {
   const index = buildIndex(objects);
-  const ours = new Set(objects.ingressClasses.filter((c) => c.spec?.controller === INGRESS_CONTROLLER).map((c) => c.metadata?.name ?? ''));
+  const ours = new Set(objects.ingressClasses.filter((c) => INGRESS_CONTROLLERS.includes(c.spec?.controller ?? '')).map((c) => c.metadata?.name ?? ''));
   const served = objects.ingresses
     .filter((ing) => ours.has(ingressClassOf(ing, objects.ingressClasses) ?? ''))
     .sort((a, b) => createdOf(a).localeCompare(createdOf(b)) || keyOf(a).localeCompare(keyOf(b)));

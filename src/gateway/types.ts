@@ -11,6 +11,8 @@ export const GATEWAY_CLASS = 'podnet';
 export const CONTROLLER_NAME = 'podnet.dev/gateway';
 export const INGRESS_CLASS = 'podnet';
 export const INGRESS_CONTROLLER = 'podnet.dev/ingress';
+/** IngressClass controllers podnet serves: its own, and the Gateway controller name (one gateway serves both). */
+export const INGRESS_CONTROLLERS: readonly string[] = [INGRESS_CONTROLLER, CONTROLLER_NAME];
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 
 type Meta = V1ObjectMeta & { name: string };
