@@ -122,7 +122,8 @@ export function compileIngresses(objects: IngressObjects, options: IngressOption
       if (defaultRoute) routes.push(defaultRoute);
       const v: VirtualHost = { hostname, routes };
       if (hostname.startsWith('*.')) v.wildcardOneLabel = true;
-      if (!https && redirectHosts.has(hostname)) v.httpsRedirect = true;
+      // Only when there is an HTTPS listener to send the client to.
+      if (!https && certificates.size > 0 && redirectHosts.has(hostname)) v.httpsRedirect = true;
       return v;
     });
   const listeners: Listener[] = [];
