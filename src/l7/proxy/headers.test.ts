@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { forwardRequestHeaders, forwardResponseHeaders, framingProblem, isWebSocketUpgrade } from './headers.js';
+import { forwardRequestHeaders as list, forwardResponseHeaders, framingProblem, isWebSocketUpgrade, toHeaderMap, type ForwardContext } from './headers.js';
+
+const forwardRequestHeaders = (raw: string[], ctx: ForwardContext) => toHeaderMap(list(raw, ctx));
 
 describe('framingProblem (request smuggling)', () => {
   it('accepts one clear framing', () => {

@@ -2,6 +2,8 @@
 // stripping (RFC 9110 §7.6.1) and the X-Forwarded-* headers. Works on Node's rawHeaders
 // ([name, value, name, value, ...]) so that repeated headers are seen as the client sent them.
 
+import type { Header } from '../route-table.js';
+
 /** Lower-case header name -> value(s), the shape undici and http2 accept. */
 export type HeaderMap = Record<string, string | string[]>;
 
@@ -43,13 +45,13 @@ export interface ForwardContext {
 
 /**
  * The headers to send upstream: hop-by-hop ones and those the Connection header names are
- * dropped, HTTP/2 pseudo-headers too; X-Forwarded-For gets the client appended, -Proto and
+ * dropped, HTTP/2 pseudo-headers too, and Expect (this proxy answers 100-continue itself); X-Forwarded-For gets the client appended, -Proto and
  * -Host are set (overwriting what the client claimed for those two). Host is not included:
  * the caller sets it (it may be rewritten). Everything else, traceparent included, passes as is.
  */
-export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContext): HeaderMap {
+export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContext): Header[] {
   const named = connectionNamed(raw);
-  const out: HeaderMap = {};
+  const out: Header[] = [];
   let xff: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
@@ -59,15 +61,32 @@ export function forwardRequestHeaders(raw: readonly string[], ctx: ForwardContex
       xff = xff === undefined ? value : `${xff}, ${value}`;
       continue;
     }
-    if (HOP_BY_HOP.has(name) || named.has(name) || name.startsWith('proxy-') || FORWARDED.has(name)) continue;
-    append(out, name, value);
+    if (HOP_BY_HOP.has(name) || named.has(name) || name.startsWith('proxy-') || FORWARDED.has(name) || name === 'expect') continue;
+    out.push({ name, value });
   }
-  out['x-forwarded-for'] = xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}`;
-  out['x-forwarded-proto'] = ctx.proto;
-  out['x-forwarded-host'] = ctx.host;
+  out.push({ name: 'x-forwarded-for', value: xff === undefined ? ctx.clientIp : `${xff}, ${ctx.clientIp}` });
+  out.push({ name: 'x-forwarded-proto', value: ctx.proto });
+  out.push({ name: 'x-forwarded-host', value: ctx.host });
   if (ctx.websocket) {
-    out['connection'] = 'Upgrade';
-    out['upgrade'] = 'websocket';
+    out.push({ name: 'connection', value: 'Upgrade' });
+    out.push({ name: 'upgrade', value: 'websocket' });
+  }
+  return out;
+}
+
+/** A header list as a map; names lower-cased, repeated names kept as arrays (sent as repeated lines). */
+export function toHeaderMap(list: readonly Header[]): HeaderMap {
+  const out: HeaderMap = {};
+  for (const h of list) append(out, h.name.toLowerCase(), h.value);
+  return out;
+}
+
+/** A map as a header list (for the response header modifiers). */
+export function toHeaderList(map: Readonly<HeaderMap>): Header[] {
+  const out: Header[] = [];
+  for (const [name, v] of Object.entries(map)) {
+    if (Array.isArray(v)) for (const x of v) out.push({ name, value: x });
+    else out.push({ name, value: v });
   }
   return out;
 }
