@@ -108,6 +108,12 @@ export interface WeightedBackend {
   weight: number;
   /** Per-backend filters (Gateway API backendRefs[].filters). */
   filters?: Filter[];
+  /**
+   * Set for a backendRef that could not be resolved (no such Service, not permitted, wrong kind):
+   * requests that draw this share of the weight get this answer (Gateway API: 500) and `cluster`
+   * names the ref for logs only (it is not in RouteTable.clusters).
+   */
+  directResponse?: { status: number; body?: string };
 }
 
 export interface RetryPolicy {
