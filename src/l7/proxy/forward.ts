@@ -50,9 +50,10 @@ export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise
       if (!picked) break;
       const key = endpointKey(picked.endpoint);
       tried.add(key);
-      const tryCtl = new AbortController();
+      // A try of its own (abortable apart from the request) only when a per-try timeout needs one.
+      const tryCtl = perTryMs ? new AbortController() : a.controller;
       const onAbort = () => tryCtl.abort();
-      a.controller.signal.addEventListener('abort', onAbort, { once: true });
+      if (tryCtl !== a.controller) a.controller.signal.addEventListener('abort', onAbort, { once: true });
       let tryTimedOut = false;
       const perTry = perTryMs ? setTimeout(() => ((tryTimedOut = true), tryCtl.abort()), perTryMs) : undefined;
       picked.state.inflight++;

@@ -26,7 +26,8 @@ export interface HandlerDeps {
   snapshot(): Snapshot;
   upstreams: Upstreams;
   metrics: ProxyMetrics;
-  log: AccessLogSink;
+  /** Undefined: no access log (nothing is formatted). */
+  log?: AccessLogSink;
   random: () => number;
   options: HandlerOptions;
 }
@@ -87,6 +88,7 @@ export function beginExchange(deps: HandlerDeps, li: ListenerInfo, req: Downstre
     const ms = performance.now() - started;
     const status = res.statusCode;
     deps.metrics.observe(li.name, ex.route, ex.backend, status, ms / 1000);
+    if (!deps.log) return;
     deps.log(formatAccessRecord({
       time: new Date().toISOString(), listener: li.name, route: ex.route, method: req.method ?? '', host: ex.host, path: ex.path,
       proto: isHttp2(req) ? 'HTTP/2' : `HTTP/${req.httpVersion}`, status, upstream: ex.upstream, duration_ms: Math.round(ms * 1000) / 1000, bytes: ex.bytes,

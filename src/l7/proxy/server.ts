@@ -65,7 +65,7 @@ export class ProxyServer {
       snapshot: () => this.snap as Snapshot,
       upstreams: this.upstreams,
       metrics: this.metrics,
-      log: opts.log ?? (() => undefined),
+      log: opts.log,
       random: opts.random ?? Math.random,
       options: { maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024, maxHeaderBytes: opts.maxHeaderBytes ?? 16 * 1024 },
     };
@@ -201,7 +201,7 @@ export class ProxyServer {
     if (status && socket.writable) {
       const body = `${http.STATUS_CODES[status]}: ${code || err.message}\n`;
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-      this.deps.log(formatAccessRecord({ time: new Date().toISOString(), listener: info.name, route: '-', method: '-', host: '-', path: '-', proto: 'HTTP/1.1', status, upstream: '-', duration_ms: 0, bytes: 0, detail: code || err.message }));
+      this.deps.log?.(formatAccessRecord({ time: new Date().toISOString(), listener: info.name, route: '-', method: '-', host: '-', path: '-', proto: 'HTTP/1.1', status, upstream: '-', duration_ms: 0, bytes: 0, detail: code || err.message }));
       this.metrics.observe(info.name, '-', '-', status, 0);
     }
     socket.destroy();
