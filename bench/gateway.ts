@@ -9,7 +9,7 @@
 // answers), in process.
 // Usage: standalone `node dist/bench/gateway.js [--quick] [--connections 50] [--seconds 5]`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,31 @@ function load(url: string, connections: number, seconds: number): Promise<LoadRe
   });
 }
 
+/** Load while `change` runs every `everyMs`; returns the load result and how many changes ran. */
+async function loadWhileChanging(url: string, connections: number, seconds: number, everyMs: number, change: (i: number) => void): Promise<LoadResult & { changes: number }> {
+  let i = 0;
+  const timer = setInterval(() => change(i++), everyMs);
+  try {
+    const r = await load(url, connections, seconds);
+    return { ...r, changes: i };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function nginxProxyBody(dir: string, extraLocations: number): string {
+  const extra: string[] = [];
+  for (let i = 1; i <= extraLocations; i++) extra.push(`    location /svc-${i} { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; }`);
+  return [
+    `  upstream up { server 127.0.0.1:${UPSTREAM}; keepalive 64; }`,
+    `  server { listen 127.0.0.1:${PORTS.nginx.http}; listen 127.0.0.1:${PORTS.nginx.https} ssl; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem;`,
+    `    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;`,
+    `      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $http_host; }`,
+    ...extra,
+    '  }',
+  ].join('\n');
+}
+
 function routeTable(cert: { certPem: string; keyPem: string }, routes = 1): RouteTable {
   const rs: Route[] = [];
   for (let i = routes - 1; i >= 0; i--) {
@@ -116,14 +141,11 @@ export async function benchGateway(opts: { quick: boolean; connections: number; 
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     const cert = { certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
     procs.push(startNginx(dir, 'upstream', `  server { listen 127.0.0.1:${UPSTREAM}; location / { return 200 "ok\\n"; } }`));
-    procs.push(startNginx(dir, 'proxy', [
-      `  upstream up { server 127.0.0.1:${UPSTREAM}; keepalive 64; }`,
-      `  server { listen 127.0.0.1:${PORTS.nginx.http}; listen 127.0.0.1:${PORTS.nginx.https} ssl; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem;`,
-      `    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;`,
-      `      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $http_host; } }`,
-    ].join('\n')));
+    const nginxProxy = startNginx(dir, 'proxy', nginxProxyBody(dir, 0));
+    procs.push(nginxProxy);
     writeFileSync(join(dir, 'table.json'), JSON.stringify(routeTable(cert)));
-    procs.push(spawn(process.execPath, [join(ROOT, 'dist/src/l7/proxy/proxy-main.js'), '--table', join(dir, 'table.json'), '--bind', '127.0.0.1', '--admin-port', '0', '--access-log', 'off'], { stdio: 'ignore' }));
+    const podnet = spawn(process.execPath, [join(ROOT, 'dist/src/l7/proxy/proxy-main.js'), '--table', join(dir, 'table.json'), '--bind', '127.0.0.1', '--admin-port', '0', '--access-log', 'off'], { stdio: 'ignore' });
+    procs.push(podnet);
     await waitPort(UPSTREAM);
     for (const side of Object.values(PORTS)) {
       await waitPort(side.http);
@@ -159,6 +181,24 @@ export async function benchGateway(opts: { quick: boolean; connections: number; 
     }
     console.log(table(['', 'podnet req/s', 'nginx req/s', 'podnet/nginx', 'podnet p50/p99 ms', 'nginx p50/p99 ms', 'p99 ratio', 'failed (podnet / nginx)'], rows));
     console.log('goals: throughput >= 0.6x nginx, p99 <= 2x nginx');
+    // Route changes under load: every 200 ms a table with 0 or 1 extra routes (podnet: file
+    // rewritten, then SIGHUP; nginx: config rewritten, then `nginx -s reload`'s SIGHUP).
+    const everyMs = 200;
+    const podnetChange = (i: number) => {
+      writeFileSync(join(dir, 'table.next.json'), JSON.stringify(routeTable(cert, 1 + (i % 2))));
+      renameSync(join(dir, 'table.next.json'), join(dir, 'table.json'));
+      podnet.kill('SIGHUP');
+    };
+    const nginxChange = (i: number) => {
+      writeFileSync(join(dir, 'proxy.conf'), nginxConf(dir, nginxProxyBody(dir, i % 2)).replaceAll('$NAME', 'proxy'));
+      nginxProxy.kill('SIGHUP');
+    };
+    const cp = await loadWhileChanging(`http://localhost:${PORTS.podnet.http}/bench`, opts.connections, opts.seconds, everyMs, podnetChange);
+    const cn = await loadWhileChanging(`http://localhost:${PORTS.nginx.http}/bench`, opts.connections, opts.seconds, everyMs, nginxChange);
+    console.log(table(['under route changes (every 200 ms)', 'changes', 'req/s', 'failed (errors + non-2xx)'], [
+      ['podnet (table swap)', String(cp.changes), String(Math.round(cp.rps)), String(cp.errors + cp.non2xx)],
+      ['nginx (reload)', String(cn.changes), String(Math.round(cn.rps)), String(cn.errors + cn.non2xx)],
+    ]));
     const routes = await routesTakeEffect(cert, 5000);
     console.log(`5,000 routes: compiled and swapped in ${fmtMs(routes.compileSwapMs)}; the last route answered ${fmtMs(routes.firstAnswerMs)} after setTable began (goal < 1 s)`);
   } finally {

@@ -134,6 +134,7 @@ export class ProxyServer {
     let server: net.Server;
     if (protocol === 'HTTPS') {
       const t = tls.createServer({
+        noDelay: true,
         ALPNProtocols: ['h2', 'http/1.1'],
         handshakeTimeout: this.opts.tlsHandshakeTimeoutMs ?? 10_000,
         SNICallback: (servername, cb) => {
@@ -147,7 +148,10 @@ export class ProxyServer {
       t.on('tlsClientError', (_err, s) => s.destroy());
       server = t;
     } else {
-      server = net.createServer((s) => this.sniff(s, h1, h2));
+      // noDelay: a response goes out as head and body writes; with Nagle on, the second waits for
+      // the client's delayed ACK (~40 ms). http.Server sets it on sockets it accepts itself, but
+      // these sockets are accepted here and handed over.
+      server = net.createServer({ noDelay: true }, (s) => this.sniff(s, h1, h2));
     }
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
