@@ -89,12 +89,12 @@ describe('hardening', () => {
   });
 
   it('a client that sends its headers too slowly is cut off', async () => {
-    const started = Date.now();
-    const parts = ['GET / HTTP/1.1\r\n', 'Host: shop.example\r\n', 'X-A: 1\r\n', 'X-B: 2\r\n', 'X-C: 3\r\n', 'X-D: 4\r\n', 'X-E: 5\r\n', '\r\n'];
-    const r = await raw(port, parts, 5000, 300);
+    // One header line every 300 ms against a 400 ms headers timeout: cut before the end.
+    const parts = ['GET / HTTP/1.1\r\n', 'Host: shop.example\r\n', ...Array.from({ length: 12 }, (_, i) => `X-${i}: ${i}\r\n`), '\r\n'];
+    const r = await raw(port, parts, 8000, 300);
     assert.ok(r.closed, 'connection should be closed by the proxy');
+    assert.ok(r.sent < parts.length, `the client got to send all ${r.sent} parts`);
     assert.ok(r.status === 408 || r.status === 0, `status ${r.status}`);
-    assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
     await stillServes();
   });
 

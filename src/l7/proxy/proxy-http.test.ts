@@ -278,7 +278,7 @@ describe('table swaps', () => {
       await Promise.all(workers);
       assert.equal(failed, 0);
       // The machine is shared: count, don't time.
-      assert.ok(ok > 20, `only ${ok} requests`);
+      assert.ok(ok > 10, `only ${ok} requests`);
       assert.ok((seen.get('a') ?? 0) > 0 && (seen.get('b') ?? 0) > 0);
     } finally {
       stop = true;

@@ -50,6 +50,8 @@ export interface RawAnswer {
   /** The whole bytes received until the server closed or the timeout. */
   raw: string;
   closed: boolean;
+  /** How many of the parts were written before the server closed. */
+  sent: number;
 }
 
 /** Writes bytes as given and reads until close or `ms`; parses the first status line. */
@@ -58,11 +60,13 @@ export function raw(port: number, data: string | Buffer | (string | Buffer)[], m
     const s = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let closed = false;
+    let sent = 0;
     const parts = Array.isArray(data) ? data : [data];
     s.on('connect', async () => {
       for (const p of parts) {
-        if (s.destroyed) break;
+        if (s.destroyed || closed) break;
         s.write(p);
+        sent++;
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     });
@@ -74,7 +78,7 @@ export function raw(port: number, data: string | Buffer | (string | Buffer)[], m
       const [head, ...rest] = text.split('\r\n\r\n');
       const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
       s.destroy();
-      resolve({ status: m ? Number(m[1]) : 0, head, body: rest.join('\r\n\r\n'), raw: text, closed });
+      resolve({ status: m ? Number(m[1]) : 0, head, body: rest.join('\r\n\r\n'), raw: text, closed, sent });
     };
     s.on('close', () => {
       closed = true;
