@@ -129,6 +129,26 @@ describe('h2c and WebSocket', () => {
     assert.equal(j.host, 'shop.example');
   });
 
+  it('forwards an HTTP/2 request body to an HTTP/1.1 upstream', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', reject);
+      const req = session.request({ ':method': 'POST', ':path': '/post', ':authority': 'shop.example', 'content-type': 'text/plain' });
+      let st = 0;
+      let text = '';
+      req.on('response', (h) => (st = Number(h[':status'])));
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (text += c));
+      req.on('error', reject);
+      req.on('end', () => (session.close(), resolve({ status: st, body: text })));
+      req.end('x'.repeat(5000));
+    });
+    assert.equal(status, 200);
+    const j = JSON.parse(body) as EchoJson;
+    assert.equal(j.method, 'POST');
+    assert.equal(j.path, '/post');
+  });
+
   it('serves `Upgrade: h2c` requests as HTTP/1.1', async () => {
     const r = await raw(port, 'GET /up HTTP/1.1\r\nHost: shop.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
     assert.equal(r.status, 200);
