@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Container } from '../api/types.js';
-import { containerArgv, ImageError, isAgnhost, type BuiltinPaths } from './images.js';
+import { containerArgv, ImageError, isAgnhost, isEchoBasic, type BuiltinPaths } from './images.js';
 
 const paths: BuiltinPaths = { node: '/usr/bin/node', agnhost: '/opt/podnet/agnhost-main.js' };
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
@@ -88,5 +88,27 @@ describe('containerArgv', () => {
     assert.deepEqual(run({ image: 'podnet/dns:latest', args: ['--api-socket', '/s'] }), [paths.node, withDns.dns, '--api-socket', '/s']);
     assert.deepEqual(run({ image: 'registry.k8s.io/coredns/coredns:v1.11.1', command: ['/coredns'], args: ['--port', '53'] }), [paths.node, withDns.dns, '--port', '53']);
     assert.throws(() => containerArgv({ name: 'dns', image: 'podnet/dns' }, paths), ImageError);
+  });
+});
+
+describe('echo-basic', () => {
+  it('recognises the Gateway API conformance echo server under its names, any tag', () => {
+    for (const image of [
+      'gcr.io/k8s-staging-gateway-api/echo-basic:v20231214-v1.0.0-140-gf544a46e',
+      'registry.k8s.io/gateway-api/echo-basic:v1.5.1',
+      'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0',
+      'gcr.io/k8s-staging-gateway-api/echo-basic',
+      `registry.k8s.io/gateway-api/echo-basic@sha256:${'cd'.repeat(32)}`,
+    ]) assert.ok(isEchoBasic(image), image);
+    for (const image of ['echo-basic', 'example.com/echo-basic:1', 'registry.k8s.io/gateway-api/echo-advanced:v1', AGNHOST]) assert.ok(!isEchoBasic(image), image);
+  });
+
+  it('runs the built-in echo-basic, next to agnhost in the dist tree unless given', () => {
+    const p: BuiltinPaths = { node: '/usr/bin/node', agnhost: '/opt/podnet/dist/src/lab/agnhost/agnhost-main.js' };
+    const image = 'registry.k8s.io/gateway-api/echo-basic:v1.5.1';
+    assert.deepEqual(containerArgv({ name: 'e', image }, p), ['/usr/bin/node', '/opt/podnet/dist/src/l7/echo/echo-main.js']);
+    assert.deepEqual(containerArgv({ name: 'e', image, command: ['/echo-basic'] }, { ...p, echoBasic: '/e.js' }), ['/usr/bin/node', '/e.js']);
+    // Some other command in the image is a host program, as for agnhost.
+    assert.deepEqual(containerArgv({ name: 'e', image, command: ['sleep', '1'] }, p), ['sleep', '1']);
   });
 });

@@ -13,12 +13,21 @@ export interface BuiltinPaths {
   agnhost: string;
   /** The compiled DNS pod program (dist/src/dns/dns-main.js); images podnet/dns and CoreDNS run it. */
   dns?: string;
+  /** The compiled echo-basic program (dist/src/l7/echo/echo-main.js); default: beside agnhost's dist tree. */
+  echoBasic?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 // podnet's own DNS image, and upstream CoreDNS (registry.k8s.io/coredns/coredns, k8s.gcr.io/coredns, coredns/coredns).
 const DNS = /^(podnet\/dns|([a-z0-9.-]+(:\d+)?\/)?(coredns\/)?coredns)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+// The Gateway API conformance echo server: gcr.io/k8s-staging-gateway-api/echo-basic,
+// registry.k8s.io/gateway-api/echo-basic and registry.k8s.io/gateway-api/conformance/echo-basic.
+const ECHO_BASIC = /^([a-z0-9.-]+(:\d+)?\/)?(k8s-staging-gateway-api\/|gateway-api\/(conformance\/)?)echo-basic(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 const PAUSE = /^([a-z0-9.-]+(:\d+)?\/)?pause(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+
+export function isEchoBasic(image: string): boolean {
+  return ECHO_BASIC.test(image);
+}
 
 export function isAgnhost(image: string): boolean {
   return AGNHOST.test(image);
@@ -41,6 +50,11 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
   if (DNS.test(image) && (command.length === 0 || /(^|\/)coredns$/.test(command[0]))) {
     if (!paths.dns) throw new ImageError(`image ${image}: this podnet build has no DNS program path (BuiltinPaths.dns)`);
     return [paths.node, paths.dns, ...command.slice(1), ...args];
+  }
+  // echo-basic takes its settings from the environment; its entrypoint named as the command means the same.
+  if (ECHO_BASIC.test(image) && (command.length === 0 || /(^|\/)echo-basic$/.test(command[0]))) {
+    const echo = paths.echoBasic ?? paths.agnhost.replace(/\/lab\/agnhost\/agnhost-main\.js$/, '/l7/echo/echo-main.js');
+    return [paths.node, echo, ...command.slice(1), ...args];
   }
   if (command.length > 0) return [...command, ...args];
   throw new ImageError(

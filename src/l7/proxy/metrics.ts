@@ -1,0 +1,38 @@
+// Prometheus metrics with prom-client, on a registry of the proxy's own (not the global one), so
+// two proxies in one process (tests, gateway + sidecar) never mix their numbers.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'listener' | 'route' | 'backend' | 'code'>;
+  readonly duration: Histogram<'listener' | 'route' | 'backend'>;
+  readonly upstreamFailures: Counter<'cluster' | 'reason'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    this.requests = new Counter({
+      name: 'podnet_l7_requests_total',
+      help: 'Requests answered, by listener, route, backend cluster and status class (2xx..5xx).',
+      labelNames: ['listener', 'route', 'backend', 'code'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'podnet_l7_request_duration_seconds',
+      help: 'Time from request start to the end of the response.',
+      labelNames: ['listener', 'route', 'backend'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.upstreamFailures = new Counter({
+      name: 'podnet_l7_upstream_failures_total',
+      help: 'Failed upstream attempts by cluster and reason (connect-failure, reset, timeout).',
+      labelNames: ['cluster', 'reason'],
+      registers: [this.registry],
+    });
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observe(listener: string, route: string, backend: string, status: number, seconds: number): void {
+    this.requests.inc({ listener, route, backend, code: `${Math.floor(status / 100)}xx` });
+    this.duration.observe({ listener, route, backend }, seconds);
+  }
+}
