@@ -25,6 +25,7 @@ import { ServiceControllers } from './service-controllers.js';
 import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
+import { phase } from './phases.js';
 
 const POD_CONCURRENCY = 6;
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
@@ -87,7 +88,9 @@ export class Lab {
   }
 
   async start(): Promise<void> {
+    phase('start');
     await applyNetwork(this.plan, labDir(this.config.name));
+    phase('network applied');
     await Promise.all(
       this.plan.nodes.map(async (node) => {
         const dir = nodeDir(this.config.name, node.name);
@@ -97,11 +100,13 @@ export class Lab {
         this.agents.push(agent);
       }),
     );
+    phase('agents and probers ready');
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
     this.services.start();
     this.policies.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
+    phase('cluster DNS applied');
   }
 
   /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
@@ -127,8 +132,11 @@ export class Lab {
         if (svc?.status) this.store.updateStatus('Service', svc.metadata?.namespace, svc.metadata?.name ?? '', svc.status);
         return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, action };
       });
+      phase(`apply: ${results.length} objects stored`);
       await this.reconcile();
+      phase('apply: pods reconciled');
       await this.settled();
+      phase('apply: data plane settled');
       return results;
     });
   }
