@@ -28,6 +28,8 @@ import { clusterDNSObjects } from '../cluster-dns.js';
 import { phase } from './phases.js';
 
 const POD_CONCURRENCY = 6;
+/** Pods whose namespaces are made in one batch (see PodSandbox.createNamespaces). */
+const NAMESPACE_CHUNK = 50;
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export interface LabPaths {
@@ -188,34 +190,64 @@ export class Lab {
     }));
 
     const create = [...want.entries()].filter(([key]) => !this.sandboxes.has(key));
-    await limit(create.map(([key, pod]) => async () => {
-      const nodeName = assignment.get(key) ?? '';
-      const node = this.plan.nodes.find((n) => n.name === nodeName);
-      if (!node) throw new Error(`pod ${key}: no node ${nodeName}`);
-      const scheduled: V1Pod = {
-        ...pod,
-        metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...(isGenerated(pod) ? { 'podnet.dev/generated': 'true' } : {}) } },
-        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName },
-      };
-      this.store.apply(scheduled as unknown as KubeObject);
-      const stored = this.store.get('Pod', key.split('/')[0], key.split('/')[1]) as unknown as V1Pod;
-      const sb = new PodSandbox(this.ctx, stored, node);
-      this.sandboxes.set(key, sb);
-      this.containerStates.set(key, new Map());
+    // Many new pods: the controllers wait for all of them rather than recomputing every node's
+    // rules after each pod's status change (apply's settled() runs the one pass that counts).
+    const holds = create.length > 1 ? [this.services.hold(), this.policies.hold()] : [];
+    try {
+      await this.createPods(create, assignment);
+    } finally {
+      for (const release of holds) release();
+    }
+  }
+
+  private async createPods(create: [string, V1Pod][], assignment: Map<string, string>): Promise<void> {
+    const sandboxes = create.map(([key, pod]) => this.newSandbox(key, pod, assignment));
+    // Namespaces in chunks, the next chunk's made while this one's pods are wired and started.
+    const chunks: PodSandbox[][] = [];
+    for (let i = 0; i < sandboxes.length; i += NAMESPACE_CHUNK) chunks.push(sandboxes.slice(i, i + NAMESPACE_CHUNK));
+    const prepare = (chunk: PodSandbox[] | undefined) =>
+      chunk ? PodSandbox.createNamespaces(this.config.name, chunk).catch(() => undefined) : Promise.resolve(); // per-pod create() retries
+    let prepared = prepare(chunks[0]);
+    for (let i = 0; i < chunks.length; i++) {
+      await prepared;
+      prepared = prepare(chunks[i + 1]);
+      await limit(chunks[i].map((sb) => () => this.startSandbox(sb)));
+    }
+    await prepared;
+  }
+
+  private newSandbox(key: string, pod: V1Pod, assignment: Map<string, string>): PodSandbox {
+    const nodeName = assignment.get(key) ?? '';
+    const node = this.plan.nodes.find((n) => n.name === nodeName);
+    if (!node) throw new Error(`pod ${key}: no node ${nodeName}`);
+    const scheduled: V1Pod = {
+      ...pod,
+      metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...(isGenerated(pod) ? { 'podnet.dev/generated': 'true' } : {}) } },
+      spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName },
+    };
+    this.store.apply(scheduled as unknown as KubeObject);
+    const stored = this.store.get('Pod', key.split('/')[0], key.split('/')[1]) as unknown as V1Pod;
+    const sb = new PodSandbox(this.ctx, stored, node);
+    this.sandboxes.set(key, sb);
+    this.containerStates.set(key, new Map());
+    this.refreshStatus(key);
+    return sb;
+  }
+
+  private async startSandbox(sb: PodSandbox): Promise<void> {
+    const key = `${sb.namespace}/${sb.name}`;
+    try {
+      await sb.create();
       this.refreshStatus(key);
-      try {
-        await sb.create();
+      sb.startContainers(this.podWithStatus(key) ?? sb.pod, (name, state) => {
+        this.containerStates.get(key)?.set(name, state);
+        this.readiness.containerChanged(sb, name, state);
         this.refreshStatus(key);
-        sb.startContainers(this.podWithStatus(key) ?? stored, (name, state) => {
-          this.containerStates.get(key)?.set(name, state);
-          this.readiness.containerChanged(sb, name, state);
-          this.refreshStatus(key);
-        });
-      } catch (err) {
-        this.podErrors.set(key, (err as Error).message);
-        this.refreshStatus(key);
-      }
-    }));
+      });
+    } catch (err) {
+      this.podErrors.set(key, (err as Error).message);
+      this.refreshStatus(key);
+    }
   }
 
   /**
