@@ -4,18 +4,27 @@
 // and down leaves the host as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daemonPid, labDown, labUp } from '../src/lab/daemon/launch.js';
 import { checkConnectivity } from '../src/lab/check.js';
 import { scaleManifests, SCALE_PAUSE_NS } from '../src/lab/scale-manifests.js';
 import { processTree } from '../src/sys/memory.js';
-import { hostSnapshot, uniqueLab } from './helpers/lab.js';
+import { isAlive, processStart } from '../src/sys/proc.js';
+import { listNetns } from '../src/sys/netns.js';
+import { uniqueLab } from './helpers/lab.js';
+
+/** What this lab could leave behind (the machine is shared: other labs come and go meanwhile). */
+async function leftovers(name: string): Promise<string[]> {
+  const netns = (await listNetns()).filter((n) => n.startsWith(`pn-${name}-`));
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(`/run/podnet/${name}/`));
+  return [...netns, ...mounts, ...(existsSync(`/run/podnet/${name}`) ? [`/run/podnet/${name}`] : [])];
+}
 
 test('200 pods on 4 nodes: all run, paused pods are the C pause, check passes, down cleans up', { timeout: 600_000 }, async () => {
-  const before = await hostSnapshot();
-  const name = uniqueLab();
+  const name = uniqueLab('sc');
+  let daemonTree: { pid: number; start: string }[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'podnet-scale-test-'));
   try {
     writeFileSync(join(dir, 'scale.yaml'), scaleManifests({ pods: 200, nodes: 4, name }));
@@ -31,6 +40,7 @@ test('200 pods on 4 nodes: all run, paused pods are the C pause, check passes, d
     assert.equal(user.filter((p) => p.metadata?.namespace === SCALE_PAUSE_NS).length, 180);
     const daemon = daemonPid(name);
     assert.ok(daemon);
+    daemonTree = processTree(daemon).map((pid) => ({ pid, start: processStart(pid) }));
     const comms = processTree(daemon).map((pid) => {
       try {
         return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -48,5 +58,7 @@ test('200 pods on 4 nodes: all run, paused pods are the C pause, check passes, d
     await labDown(name).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-  assert.deepEqual(await hostSnapshot(), before);
+  assert.deepEqual(await leftovers(name), []);
+  // By pid and start time: a pid may be reused by another process on this busy machine.
+  assert.deepEqual(daemonTree.filter((p) => p.start !== '' && isAlive(p.pid, p.start)), [], 'no lab process outlives down');
 });
