@@ -4,7 +4,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCniAdd } from './cni.js';
-import { benchUp, type UpSample } from './lab-up.js';
+import { benchScale, benchUp, type ScaleSample, type UpSample } from './lab-up.js';
 import { benchThroughput, VethBaseline, type ThroughputResult } from './throughput.js';
 import { benchServiceHop } from './service-latency.js';
 import { benchServiceSync } from './services-sync.js';
@@ -74,6 +74,37 @@ async function sectionUp(rows: SummaryRow[], reps: number, cniRefMedian: () => n
       ratio: floor !== undefined ? ratio(s.upMs, floor) : '-',
       goal: `check ${s.check.passed}/${s.check.probes}`,
     });
+  }
+}
+
+const GIB = 2 ** 30;
+const MIB = 2 ** 20;
+
+/** The scale labs: time and memory for 30, 300 and 1,000 pods (--quick: 30 and 300). */
+async function sectionScale(rows: SummaryRow[], quick: boolean): Promise<void> {
+  const sizes: [number, number][] = quick ? [[30, 3], [300, 3]] : [[30, 3], [300, 3], [1000, 10]];
+  heading('lab up at scale: one pod in ten agnhost netexec (Node.js), nine in ten agnhost pause (C), one cold up each');
+  console.log('memory: the lab daemon\'s process tree a few seconds after up; PSS counts pages shared between processes once (the real total), RSS once per process');
+  const samples: ScaleSample[] = [];
+  for (const [pods, nodes] of sizes) {
+    if (isInterrupted()) return;
+    const s = await benchScale(pods, nodes);
+    samples.push(s);
+    console.log(
+      `${String(s.pods).padStart(5)} pods on ${String(nodes).padStart(2)} nodes: up ${fmtMs(s.upMs)} (${fmtMs(s.upMs / s.pods)}/pod); ` +
+      `${s.processes} processes, PSS ${(s.pssBytes / GIB).toFixed(2)} GiB (${(s.pssBytes / s.pods / MIB).toFixed(1)} MiB/pod), ` +
+      `RSS sum ${(s.rssBytes / GIB).toFixed(2)} GiB (${(s.rssBytes / s.pods / MIB).toFixed(1)} MiB/pod); down ${fmtMs(s.downMs)}; ` +
+      `check ${s.check.passed}/${s.check.probes} (median ${s.check.medianMs.toFixed(1)} ms)`,
+    );
+    for (const line of s.check.summary) console.log(`        ${line}`);
+    rows.push({
+      metric: `up, ${s.pods} pods (scale lab)`, podnet: fmtMs(s.upMs), peer: `PSS ${(s.pssBytes / GIB).toFixed(2)} GiB`, peerName: 'memory',
+      ratio: '-', goal: s.pods >= 1000 ? `< 30 s, < 4 GiB; check ${s.check.passed}/${s.check.probes}` : `check ${s.check.passed}/${s.check.probes}`,
+    });
+  }
+  if (samples.length > 1) {
+    const [a, b] = [samples[0], samples[samples.length - 1]];
+    console.log(`per pod, ${b.pods} vs ${a.pods} pods: time ${ratio(b.upMs / b.pods, a.upMs / a.pods)}, PSS ${ratio(b.pssBytes / b.pods, a.pssBytes / a.pods)}`);
   }
 }
 
@@ -166,7 +197,10 @@ async function main(): Promise<void> {
   let cniRef: number | undefined;
   // CNI first: the up section uses the reference plugin's ADD latency as its floor.
   if (args.only.has('cni')) cniRef = await sectionCni(rows, cniN);
-  if (args.only.has('up')) await sectionUp(rows, upReps, () => cniRef);
+  if (args.only.has('up')) {
+    await sectionUp(rows, upReps, () => cniRef);
+    await sectionScale(rows, args.quick);
+  }
   if (args.only.has('throughput')) await sectionThroughput(rows, reps, seconds);
   if (args.only.has('services')) {
     rows.push(...(await benchServiceSync({ quick: args.quick })));

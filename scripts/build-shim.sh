@@ -1,7 +1,13 @@
 #!/bin/sh
-# Builds the CNI plugin executable: a small C program that hands each CNI request to the node agent
-# (a Node.js process is ~100 ms to start; the shim is ~1 ms). See src/cni/shim/README.md.
+# Builds the lab's C programs:
+# - the CNI plugin executable: a small C program that hands each CNI request to the node agent
+#   (a Node.js process is ~100 ms to start; the shim is ~1 ms). See src/cni/shim/README.md.
+# - the pause container (src/lab/pause/pause.c), which agnhost `pause` and the pause image run.
 set -e
-mkdir -p dist/cni-bin
+mkdir -p dist/cni-bin dist/lab-bin
 cc -O2 -Wall -Wextra -o dist/cni-bin/podnet.tmp src/cni/shim/podnet-cni.c
 mv dist/cni-bin/podnet.tmp dist/cni-bin/podnet
+# Static: ~0.7 MB resident instead of ~1.3 MB (no shared libc mapped in), times 900 paused pods.
+cc -O2 -Wall -Wextra -static -o dist/lab-bin/pause.tmp src/lab/pause/pause.c 2>/dev/null \
+  || cc -O2 -Wall -Wextra -o dist/lab-bin/pause.tmp src/lab/pause/pause.c
+mv dist/lab-bin/pause.tmp dist/lab-bin/pause

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { KubeObject, V1EndpointSlice, V1NetworkPolicy, V1Node, V1Pod, V1Service } from '../api/types.js';
 import { labUp, labDown, loadManifests, pickLab, runningLabs, requireRoot } from '../lab/daemon/launch.js';
 import { LabClient, type NodeStatus } from '../lab/daemon/client.js';
-import { checkConnectivity } from '../lab/check.js';
+import { checkConnectivity, classify } from '../lab/check.js';
 import { podNetns, podUtsFile, containerLog } from '../lab/names.js';
 import { runInteractive } from '../sys/exec.js';
 import { printFile } from '../sys/files.js';
@@ -168,7 +168,9 @@ program.command('check')
     const lab = pickLab(o.name);
     const pods = (await new LabClient(lab).list('Pod')) as unknown as V1Pod[];
     const r = await checkConnectivity(lab, pods);
-    for (const f of r.failures.slice(0, 20)) out(`FAIL ${f.from} -> ${f.to} ${f.ip} ${f.protocol}: ${f.problem}\n`);
+    // Every failed pair with its class, then the counts, so a failure at scale can be read at a glance.
+    for (const f of r.failures) out(`FAIL ${f.from} -> ${f.to} ${f.ip} ${f.protocol}: ${classify(f.problem)}: ${f.problem}\n`);
+    for (const line of r.summary) out(`${line}\n`);
     out(`connectivity: ${r.passed}/${r.probes} probes passed between ${r.pods} pods, ${r.crossNode} of them across nodes (TCP and UDP, every pod IP, source pod IP preserved; median ${r.medianMs.toFixed(1)} ms)\n`);
     if (r.failures.length) process.exitCode = 1;
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Container, V1Pod } from '../api/types.js';
-import { checkTargets, judge, netexecPorts } from './check.js';
+import { checkTargets, classify, judge, netexecPorts, summarizeFailures } from './check.js';
 import type { ProbeResult } from './probe/types.js';
 
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
@@ -102,5 +102,32 @@ describe('judge', () => {
     assert.equal(failures.length, 2);
     assert.equal(failures[0].problem, 'target saw source 172.18.0.2, not the pod IP');
     assert.deepEqual({ ...failures[1], problem: '' }, { from: 'default/a', to: 'default/b', ip: '10.244.1.2', protocol: 'TCP', problem: '' });
+  });
+});
+
+describe('failure classes and summary', () => {
+  it('classifies the prober\'s errors', () => {
+    assert.equal(classify('timeout'), 'timeout');
+    assert.equal(classify('connect ECONNREFUSED 10.244.1.5:8080'), 'refused');
+    assert.equal(classify('connect EHOSTUNREACH 10.244.1.5:8080'), 'unreachable');
+    assert.equal(classify('send ENETUNREACH 10.244.1.5:8081'), 'unreachable');
+    assert.equal(classify('socket hang up'), 'reset');
+    assert.equal(classify('target saw source 10.244.0.1, not the pod IP'), 'wrong-source');
+    assert.equal(classify('failed'), 'http-status');
+    assert.equal(classify('EMFILE'), 'other');
+  });
+
+  it('counts failures by class, protocol and node pair, largest first', () => {
+    const f = (from: string, to: string, protocol: string, problem: string) => ({ from, to, ip: '10.0.0.1', protocol, problem });
+    const nodes: Record<string, string> = { 'a/x': 'node-1', 'a/y': 'node-2', 'a/z': 'node-2' };
+    const lines = summarizeFailures([
+      f('a/x', 'a/y', 'UDP', 'timeout'), f('a/x', 'a/z', 'UDP', 'timeout'), f('a/y', 'a/z', 'TCP', 'connect ECONNREFUSED 1.2.3.4:80'),
+    ], (id) => nodes[id]);
+    assert.deepEqual(lines, [
+      'failed by class: timeout 2, refused 1',
+      'failed by protocol: UDP 2, TCP 1',
+      'failed by node pair: node-1 -> node-2 2, node-2 -> node-2 1',
+    ]);
+    assert.deepEqual(summarizeFailures([], () => undefined), []);
   });
 });

@@ -17,6 +17,38 @@ export interface CheckFailure {
   problem: string;
 }
 
+/**
+ * What kind of failure a probe met, from the prober's error text: the first question when a
+ * check fails at scale (drops under load time out; a missing listener is refused; a missing route
+ * or neighbour is unreachable; NAT shows as a wrong source).
+ */
+export type FailureClass = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'wrong-source' | 'http-status' | 'other';
+
+export function classify(problem: string): FailureClass {
+  if (/timeout|ETIMEDOUT/i.test(problem)) return 'timeout';
+  if (/ECONNREFUSED|refused/i.test(problem)) return 'refused';
+  if (/EHOSTUNREACH|ENETUNREACH|no route|unreachable/i.test(problem)) return 'unreachable';
+  if (/ECONNRESET|socket hang up|reset/i.test(problem)) return 'reset';
+  if (/saw source/.test(problem)) return 'wrong-source';
+  if (/^failed$/.test(problem)) return 'http-status';
+  return 'other';
+}
+
+/** Failures counted per class, per protocol, and per node pair (`node-1 -> node-2`), largest first. */
+export function summarizeFailures(failures: CheckFailure[], nodeOf: (pod: string) => string | undefined): string[] {
+  const count = (keys: string[]) => {
+    const m = new Map<string, number>();
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(', ');
+  };
+  if (failures.length === 0) return [];
+  return [
+    `failed by class: ${count(failures.map((f) => classify(f.problem)))}`,
+    `failed by protocol: ${count(failures.map((f) => f.protocol))}`,
+    `failed by node pair: ${count(failures.map((f) => `${nodeOf(f.from) ?? '?'} -> ${nodeOf(f.to) ?? '?'}`))}`,
+  ];
+}
+
 export interface CheckReport {
   pods: number;
   probes: number;
@@ -26,6 +58,8 @@ export interface CheckReport {
   crossNode: number;
   /** Median probe round trip, ms (includes connection setup). */
   medianMs: number;
+  /** Lines counting the failures by class, protocol and node pair (empty when all passed). */
+  summary: string[];
 }
 
 /** netexec's ports from its flags (defaults 8080/tcp and 8081/udp, as upstream). */
@@ -90,5 +124,6 @@ export async function checkConnectivity(lab: string, pods: V1Pod[], opts: { time
   };
   await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 4, plan.length) }, worker));
   times.sort((a, b) => a - b);
-  return { pods: plan.length, probes, crossNode, passed: probes - failures.length, failures, medianMs: times[Math.floor(times.length / 2)] ?? 0 };
+  const summary = summarizeFailures(failures, (id) => nodeOf.get(id));
+  return { pods: plan.length, probes, crossNode, passed: probes - failures.length, failures, medianMs: times[Math.floor(times.length / 2)] ?? 0, summary };
 }

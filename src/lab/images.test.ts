@@ -89,6 +89,18 @@ describe('containerArgv', () => {
     assert.deepEqual(run({ image: 'registry.k8s.io/coredns/coredns:v1.11.1', command: ['/coredns'], args: ['--port', '53'] }), [paths.node, withDns.dns, '--port', '53']);
     assert.throws(() => containerArgv({ name: 'dns', image: 'podnet/dns' }, paths), ImageError);
   });
+
+  it('with a pause program, agnhost pause and pause images run it; pause with flags stays agnhost', () => {
+    const withPause: BuiltinPaths = { ...paths, pause: '/opt/podnet/pause' };
+    const run = (c: Partial<V1Container>) => containerArgv({ name: 'p', ...c }, withPause);
+    assert.deepEqual(run({ image: AGNHOST, args: ['pause'] }), ['/opt/podnet/pause']);
+    assert.deepEqual(run({ image: AGNHOST, command: ['/agnhost', 'pause'] }), ['/opt/podnet/pause']);
+    assert.deepEqual(run({ image: AGNHOST }), ['/opt/podnet/pause']);
+    assert.deepEqual(run({ image: 'registry.k8s.io/pause:3.10' }), ['/opt/podnet/pause']);
+    assert.deepEqual(run({ image: AGNHOST, args: ['pause', '--v=2'] }), [paths.node, paths.agnhost, 'pause', '--v=2']);
+    assert.deepEqual(run({ image: AGNHOST, args: ['netexec'] }), [paths.node, paths.agnhost, 'netexec']);
+    assert.deepEqual(run({ image: 'registry.k8s.io/pause:3.10', command: ['sleep'], args: ['1'] }), ['sleep', '1']);
+  });
 });
 
 describe('echo-basic', () => {

@@ -15,6 +15,11 @@ export interface BuiltinPaths {
   dns?: string;
   /** The compiled echo-basic program (dist/src/l7/echo/echo-main.js); default: beside agnhost's dist tree. */
   echoBasic?: string;
+  /**
+   * The compiled pause program (dist/lab-bin/pause, src/lab/pause/pause.c). agnhost `pause` and
+   * the pause image run it instead of a Node.js process; without it they run agnhost's own pause.
+   */
+  pause?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
@@ -33,6 +38,10 @@ export function isAgnhost(image: string): boolean {
   return AGNHOST.test(image);
 }
 
+function pauseArgv(paths: BuiltinPaths): string[] {
+  return paths.pause ? [paths.pause] : [paths.node, paths.agnhost, 'pause'];
+}
+
 /** The argv a container runs, following Kubernetes' command/args over entrypoint/cmd rules. */
 export function containerArgv(container: V1Container, paths: BuiltinPaths): string[] {
   const image = container.image ?? '';
@@ -42,9 +51,13 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
     // The image's entrypoint is /agnhost; a command that names it explicitly means the same.
     const cmd = command.length === 0 || /(^|\/)agnhost(-2)?$/.test(command[0]) ? command.slice(1) : null;
     // The image's CMD is `pause`: with neither command nor args, that is what runs.
-    if (cmd !== null) return [paths.node, paths.agnhost, ...(command.length || args.length ? [...cmd, ...args] : ['pause'])];
+    if (cmd !== null) {
+      const sub = command.length || args.length ? [...cmd, ...args] : ['pause'];
+      // `pause` with no flags is the C pause; with flags agnhost itself parses (and refuses) them.
+      return sub.length === 1 && sub[0] === 'pause' ? pauseArgv(paths) : [paths.node, paths.agnhost, ...sub];
+    }
   }
-  if (PAUSE.test(image) && command.length === 0) return [paths.node, paths.agnhost, 'pause'];
+  if (PAUSE.test(image) && command.length === 0) return pauseArgv(paths);
   // CoreDNS's entrypoint is /coredns (naming it as the command means the same); the args are the
   // flags of podnet's DNS program (src/dns/args.ts).
   if (DNS.test(image) && (command.length === 0 || /(^|\/)coredns$/.test(command[0]))) {

@@ -1,9 +1,8 @@
 // `podnet down`: remove everything a lab created, from its journal — also after `up` crashed
 // half-way or the daemon died. Every step tolerates "already gone", so it can be run again.
 import { readJournal } from '../sys/journal.js';
-import { deleteNetns, netnsPids } from '../sys/netns.js';
+import { deleteNetns, pidsInNetns, unmountAll } from '../sys/netns.js';
 import { terminate } from '../sys/proc.js';
-import { run } from '../sys/exec.js';
 import { removeEmptyDir, removeTree } from '../sys/files.js';
 import { RUN_ROOT, labDir, podEtcDir } from './names.js';
 
@@ -21,12 +20,10 @@ export async function teardownLab(lab: string): Promise<TeardownReport> {
   // The daemon first (it would restart containers), then every process inside the lab's namespaces:
   // only processes the lab started can be there, since the namespaces are the lab's own.
   await terminate(recorded, 2000);
-  const inside = (await Promise.all(netns.map((n) => netnsPids(n)))).flat().map((pid) => ({ pid }));
+  const inside = pidsInNetns(netns).map((pid) => ({ pid }));
   await terminate(inside, 1000);
 
-  for (const e of entries) {
-    if (e.type === 'mount') await run('umount', ['-l', e.path], { allowFail: true });
-  }
+  await unmountAll(entries.flatMap((e) => (e.type === 'mount' ? [e.path] : [])));
   await deleteNetns(netns);
   for (const name of netns) await removeTree(podEtcDir(name));
   for (const e of entries) if (e.type === 'dir') await removeTree(e.path);

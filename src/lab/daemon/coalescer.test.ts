@@ -84,4 +84,33 @@ describe('Coalescer', () => {
     await tick(5);
     assert.equal(passes, 0);
   });
+
+  it('hold() defers passes until released, then one pass sees every change', async () => {
+    let passes = 0;
+    const c = new Coalescer(async () => { passes++; }, assert.fail, 1);
+    const release = c.hold();
+    const inner = c.hold();
+    for (let i = 0; i < 10; i++) c.schedule();
+    const flushed = c.flush();
+    await tick(10);
+    assert.equal(passes, 0);
+    release();
+    release(); // twice is once
+    await tick(10);
+    assert.equal(passes, 0, 'still held by the inner hold');
+    inner();
+    await flushed;
+    assert.equal(passes, 1);
+  });
+
+  it('waits at least as long as the last pass took before the next one', async () => {
+    const starts: number[] = [];
+    const c = new Coalescer(async () => {
+      starts.push(Date.now());
+      await tick(30);
+    }, assert.fail, 1);
+    await c.flush();
+    await c.flush();
+    assert.ok(starts[1] - starts[0] >= 30 + 25, `second pass ${starts[1] - starts[0]} ms after the first`);
+  });
 });

@@ -27,8 +27,11 @@ import { ServiceControllers } from './service-controllers.js';
 import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
+import { phase } from './phases.js';
 
 const POD_CONCURRENCY = 6;
+/** Pods whose namespaces are made in one batch (see PodSandbox.createNamespaces). */
+const NAMESPACE_CHUNK = 50;
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
 
 export interface LabPaths {
@@ -91,7 +94,9 @@ export class Lab {
   }
 
   async start(): Promise<void> {
+    phase('start');
     await applyNetwork(this.plan, labDir(this.config.name));
+    phase('network applied');
     await Promise.all(
       this.plan.nodes.map(async (node) => {
         const dir = nodeDir(this.config.name, node.name);
@@ -101,11 +106,13 @@ export class Lab {
         this.agents.push(agent);
       }),
     );
+    phase('agents and probers ready');
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
     this.services.start();
     this.policies.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
+    phase('cluster DNS applied');
   }
 
   /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
@@ -132,8 +139,11 @@ export class Lab {
         if (svc?.status) this.store.updateStatus('Service', svc.metadata?.namespace, svc.metadata?.name ?? '', svc.status);
         return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, action };
       });
+      phase(`apply: ${results.length} objects stored`);
       await this.reconcile();
+      phase('apply: pods reconciled');
       await this.settled();
+      phase('apply: data plane settled');
       return results;
     });
   }
@@ -185,34 +195,64 @@ export class Lab {
     }));
 
     const create = [...want.entries()].filter(([key]) => !this.sandboxes.has(key));
-    await limit(create.map(([key, pod]) => async () => {
-      const nodeName = assignment.get(key) ?? '';
-      const node = this.plan.nodes.find((n) => n.name === nodeName);
-      if (!node) throw new Error(`pod ${key}: no node ${nodeName}`);
-      const scheduled: V1Pod = {
-        ...pod,
-        metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...(isGenerated(pod) ? { 'podnet.dev/generated': 'true' } : {}) } },
-        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName },
-      };
-      this.store.apply(scheduled as unknown as KubeObject);
-      const stored = this.store.get('Pod', key.split('/')[0], key.split('/')[1]) as unknown as V1Pod;
-      const sb = new PodSandbox(this.ctx, stored, node);
-      this.sandboxes.set(key, sb);
-      this.containerStates.set(key, new Map());
+    // Many new pods: the controllers wait for all of them rather than recomputing every node's
+    // rules after each pod's status change (apply's settled() runs the one pass that counts).
+    const holds = create.length > 1 ? [this.services.hold(), this.policies.hold()] : [];
+    try {
+      await this.createPods(create, assignment);
+    } finally {
+      for (const release of holds) release();
+    }
+  }
+
+  private async createPods(create: [string, V1Pod][], assignment: Map<string, string>): Promise<void> {
+    const sandboxes = create.map(([key, pod]) => this.newSandbox(key, pod, assignment));
+    // Namespaces in chunks, the next chunk's made while this one's pods are wired and started.
+    const chunks: PodSandbox[][] = [];
+    for (let i = 0; i < sandboxes.length; i += NAMESPACE_CHUNK) chunks.push(sandboxes.slice(i, i + NAMESPACE_CHUNK));
+    const prepare = (chunk: PodSandbox[] | undefined) =>
+      chunk ? PodSandbox.createNamespaces(this.config.name, chunk).catch(() => undefined) : Promise.resolve(); // per-pod create() retries
+    let prepared = prepare(chunks[0]);
+    for (let i = 0; i < chunks.length; i++) {
+      await prepared;
+      prepared = prepare(chunks[i + 1]);
+      await limit(chunks[i].map((sb) => () => this.startSandbox(sb)));
+    }
+    await prepared;
+  }
+
+  private newSandbox(key: string, pod: V1Pod, assignment: Map<string, string>): PodSandbox {
+    const nodeName = assignment.get(key) ?? '';
+    const node = this.plan.nodes.find((n) => n.name === nodeName);
+    if (!node) throw new Error(`pod ${key}: no node ${nodeName}`);
+    const scheduled: V1Pod = {
+      ...pod,
+      metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...(isGenerated(pod) ? { 'podnet.dev/generated': 'true' } : {}) } },
+      spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName },
+    };
+    this.store.apply(scheduled as unknown as KubeObject);
+    const stored = this.store.get('Pod', key.split('/')[0], key.split('/')[1]) as unknown as V1Pod;
+    const sb = new PodSandbox(this.ctx, stored, node);
+    this.sandboxes.set(key, sb);
+    this.containerStates.set(key, new Map());
+    this.refreshStatus(key);
+    return sb;
+  }
+
+  private async startSandbox(sb: PodSandbox): Promise<void> {
+    const key = `${sb.namespace}/${sb.name}`;
+    try {
+      await sb.create();
       this.refreshStatus(key);
-      try {
-        await sb.create();
+      sb.startContainers(this.podWithStatus(key) ?? sb.pod, (name, state) => {
+        this.containerStates.get(key)?.set(name, state);
+        this.readiness.containerChanged(sb, name, state);
         this.refreshStatus(key);
-        sb.startContainers(this.podWithStatus(key) ?? stored, (name, state) => {
-          this.containerStates.get(key)?.set(name, state);
-          this.readiness.containerChanged(sb, name, state);
-          this.refreshStatus(key);
-        });
-      } catch (err) {
-        this.podErrors.set(key, (err as Error).message);
-        this.refreshStatus(key);
-      }
-    }));
+      });
+    } catch (err) {
+      this.podErrors.set(key, (err as Error).message);
+      this.refreshStatus(key);
+    }
   }
 
   /**

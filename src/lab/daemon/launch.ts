@@ -97,7 +97,12 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
 async function startDaemon(name: string): Promise<void> {
   const dir = labDir(name);
   const log = openSync(`${dir}/daemon.log`, 'a');
-  const child = spawn(process.execPath, [resolve(here, 'daemon-main.js'), name], { stdio: ['ignore', log, log], detached: true });
+  // PODNET_PROFILE=DIR: the daemon writes a V8 CPU profile of its life into DIR when it exits
+  // (`podnet down`); open it in Chrome DevTools or speedscope. Outside the lab's folder, which
+  // `down` removes.
+  const profDir = process.env.PODNET_PROFILE;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : [];
+  const child = spawn(process.execPath, [...prof, resolve(here, 'daemon-main.js'), name], { stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   if (child.pid === undefined) throw new LabError(`lab ${name}: could not start the lab daemon`);
   record(dir, { type: 'process', pid: child.pid, start: processStart(child.pid), what: 'daemon' });

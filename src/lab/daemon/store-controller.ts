@@ -30,6 +30,11 @@ export abstract class StoreController {
     this.work.stop();
   }
 
+  /** Defers passes until the release is called (a bulk change: see Coalescer.hold). */
+  hold(): () => void {
+    return this.work.hold();
+  }
+
   /** Resolves once every change made before the call has reached every node. */
   flush(): Promise<void> {
     return this.work.flush();
