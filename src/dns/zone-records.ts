@@ -6,7 +6,13 @@
 // (plugin/kubernetes/kubernetes.go findServices, object/endpoint.go).
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { dashed, ipFamily, reverseName } from './ip.js';
-import type { ZoneRecord } from './zone.js';
+
+/** One resource record of the zone (data in dns-packet's shapes). */
+export type ZoneRecord =
+  | { type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'NS'; data: string }
+  | { type: 'SRV'; data: { priority: number; weight: number; port: number; target: string } }
+  | { type: 'TXT'; data: string[] }
+  | { type: 'SOA'; data: { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number } };
 
 export interface Fragment {
   /**

@@ -8,13 +8,9 @@
 // spec leaves room, CoreDNS's kubernetes plugin.
 import type { V1EndpointSlice, V1Namespace, V1Pod, V1Service } from '@kubernetes/client-node';
 import { dashed, undash } from './ip.js';
-import { isHeadless, serviceFragment, type Fragment } from './zone-records.js';
+import { isHeadless, serviceFragment, type Fragment, type ZoneRecord } from './zone-records.js';
 
-export type ZoneRecord =
-  | { type: 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'NS'; data: string }
-  | { type: 'SRV'; data: { priority: number; weight: number; port: number; target: string } }
-  | { type: 'TXT'; data: string[] }
-  | { type: 'SOA'; data: { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number } };
+export type { ZoneRecord } from './zone-records.js';
 
 export type PodsMode = 'insecure' | 'verified' | 'disabled';
 

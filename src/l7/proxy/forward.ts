@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Filter, Route } from '../route-table.js';
 import { recordOutcome } from './balance.js';
 import type { ClusterRuntime } from './clusters.js';
-import type { HandlerDeps } from './handler.js';
+import type { HandlerDeps } from './handler-deps.js';
 import type { HeaderMap } from './headers.js';
 import type { Snapshot } from './snapshot.js';
 import { classifyError, endpointKey, type UpstreamResponse } from './upstreams.js';

@@ -6,31 +6,15 @@ import { Transform, type Readable } from 'node:stream';
 import { modifyHeaders, pickBackend, redirectFor, rewriteFor } from '../filters.js';
 import type { Filter, Header, RequestView, Route } from '../route-table.js';
 import type { ClusterRuntime } from './clusters.js';
-import { formatAccessRecord, type AccessLogSink } from './access-log.js';
+import { formatAccessRecord } from './access-log.js';
 import { forwardRequestHeaders, forwardResponseHeaders, framingProblem, headerBytes, toHeaderList, toHeaderMap, type HeaderMap } from './headers.js';
-import type { ProxyMetrics } from './metrics.js';
 import { normalizeTarget } from './normalize.js';
 import { answer, destroyResponse, isHttp2, type DownstreamRequest, type DownstreamResponse } from './respond.js';
 import { mirror, forwardWithRetries } from './forward.js';
 import type { Snapshot } from './snapshot.js';
-import type { Upstreams } from './upstreams.js';
+import type { HandlerDeps } from './handler-deps.js';
 
-export interface HandlerOptions {
-  /** Request bodies larger than this get 413. */
-  maxBodyBytes: number;
-  /** HTTP/2 header lists larger than this get 431 (HTTP/1's parser enforces maxHeaderSize itself). */
-  maxHeaderBytes: number;
-}
-
-export interface HandlerDeps {
-  snapshot(): Snapshot;
-  upstreams: Upstreams;
-  metrics: ProxyMetrics;
-  /** Undefined: no access log (nothing is formatted). */
-  log?: AccessLogSink;
-  random: () => number;
-  options: HandlerOptions;
-}
+export type { HandlerDeps, HandlerOptions } from './handler-deps.js';
 
 export interface ListenerInfo {
   name: string;

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
-import { addressOf, loadCases, objectsFor, type Json } from '../../gateway/conformance-kit.test-util.js';
-import { compileGateways } from '../../gateway/gateways.js';
-import type { EchoHandle } from '../echo/echo-main.js';
-import type { RouteTable } from '../route-table.js';
-import { echo, proxy } from './proxy.test-util.js';
+import { addressOf, loadCases, objectsFor, type Json } from './conformance-kit.test-util.js';
+import { compileGateways } from './gateways.js';
+import type { EchoHandle } from '../l7/echo/echo-main.js';
+import type { RouteTable } from '../l7/route-table.js';
+import { echo, proxy } from '../l7/proxy/proxy.test-util.js';
 
 const { base, cases } = loadCases();
 const echoes = new Map<string, Promise<EchoHandle>>();
