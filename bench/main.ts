@@ -10,12 +10,13 @@ import { benchServiceHop } from './service-latency.js';
 import { benchServiceSync } from './services-sync.js';
 import { benchDns, dnsReport } from './dns.js';
 import { benchNetpol, printNetpol } from './netpol.js';
+import { benchGateway } from './gateway.js';
 import { benchNetpolDataplane, reportNetpolDataplane } from './netpol-dataplane.js';
 import { cleanupAll, installSignalHandlers, isInterrupted } from './cleanup.js';
 import { environmentLine, fmtGbps, fmtMs, heading, ratio, summaryTable, table, type SummaryRow } from './report.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SECTIONS = ['up', 'cni', 'throughput', 'services', 'dns', 'netpol'] as const;
+const SECTIONS = ['up', 'cni', 'throughput', 'services', 'dns', 'netpol', 'gateway'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -24,7 +25,7 @@ interface Args {
 }
 
 function usage(msg: string): never {
-  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput|services|dns|netpol[,...]]`);
+  console.error(`${msg}\nusage: npm run bench -- [--quick] [--only up|cni|throughput|services|dns|netpol|gateway[,...]]`);
   process.exit(2);
 }
 
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
   }
   if (args.only.has('dns')) await sectionDns(rows, args.quick);
   if (args.only.has('netpol')) await sectionNetpol(rows, args.quick);
+  if (args.only.has('gateway')) await benchGateway({ quick: args.quick, connections: 50, seconds: args.quick ? 3 : 5 });
   heading('summary');
   console.log(summaryTable(rows));
   console.log(`(ratios: podnet / peer; measured in one run, ${((Date.now() - started) / 1000).toFixed(0)} s; the machine is shared, so treat single figures as indicative)`);
