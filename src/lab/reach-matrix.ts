@@ -72,10 +72,13 @@ export async function probeMatrices(lab: string, pods: V1Pod[], cases: PortCase[
   };
   await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 9, sources.length) }, worker));
   const hairpin = opts.hairpin !== undefined;
+  // One lookup per cell: a find() over each row's results made a 1,000-pod matrix O(pods³).
+  const ok = new Map<string, Map<string, boolean>>();
+  for (const [row, rs] of results) ok.set(row, new Map(rs.map((x) => [`${x.case}|${x.id}`, x.ok])));
   return cases.map((c, i) => ({
     port: c.port, protocol: c.protocol, family, pods: ids,
     ...(opts.nodes?.length ? { nodes: opts.nodes.map(nodeRow) } : {}),
     ...(hairpin ? { diagonal: 'hairpin' as const } : {}),
-    allowed: sources.map((from) => ids.map((to) => results.get(from.row)?.find((x) => x.id === to && x.case === i)?.ok ?? false)),
+    allowed: sources.map((from) => ids.map((to) => ok.get(from.row)?.get(`${i}|${to}`) ?? false)),
   }));
 }
