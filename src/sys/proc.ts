@@ -11,9 +11,14 @@ export function processStart(pid: number): string {
   }
 }
 
+/**
+ * Running, not merely unreaped: an exited child whose parent died waits as a zombie until PID 1
+ * reaps it, and some machines' PID 1 (a container's agent) reaps late. A zombie holds its pid, so
+ * pid + start time still names it uniquely, but it runs nothing and ignores signals.
+ */
 export function isAlive(pid: number, start?: string): boolean {
   const now = processStart(pid);
-  return now !== '' && (start === undefined || start === now);
+  return now !== '' && (start === undefined || start === now) && !isZombie(pid);
 }
 
 export function signal(pid: number, sig: NodeJS.Signals): boolean {
@@ -32,7 +37,7 @@ export async function terminate(pids: { pid: number; start?: string }[], graceMs
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && ours.some((p) => isAlive(p.pid, p.start))) await sleep(25);
   for (const p of ours) if (isAlive(p.pid, p.start)) signal(p.pid, 'SIGKILL');
-  while (ours.some((p) => isAlive(p.pid, p.start) && !isZombie(p.pid))) await sleep(10);
+  while (ours.some((p) => isAlive(p.pid, p.start))) await sleep(10);
 }
 
 function isZombie(pid: number): boolean {
