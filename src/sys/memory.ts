@@ -5,6 +5,7 @@
 // - pss: the sum of Pss (smaps_rollup): each shared page split between the processes mapping it,
 //   so the sum is what the tree really holds in RAM (shared pages counted once).
 import { readdirSync, readFileSync } from 'node:fs';
+import { statFields } from './proc.js';
 
 export interface TreeMemory {
   processes: number;
@@ -25,9 +26,8 @@ function parents(): Map<number, number> {
   const out = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const stat = read(`/proc/${name}/stat`);
-    if (!stat) continue;
-    out.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    const fields = statFields(Number(name));
+    if (fields) out.set(Number(name), Number(fields[1]));
   }
   return out;
 }

@@ -48,12 +48,6 @@ export function pidsInNetns(names: string[]): number[] {
   return out;
 }
 
-/** PIDs of processes whose network namespace is `name` (`ip netns pids`). */
-export async function netnsPids(name: string): Promise<number[]> {
-  const r = await run('ip', ['netns', 'pids', name], { allowFail: true });
-  return r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => n > 0 && n !== process.pid);
-}
-
 export async function setSysctls(netns: string, values: Record<string, string>): Promise<void> {
   const args = Object.entries(values).map(([k, v]) => `${k}=${v}`);
   if (args.length) await run('sysctl', ['-q', '-w', ...args], { netns });

@@ -1,14 +1,19 @@
 // Processes: identity (pid + start time, so a recycled pid is never mistaken for ours) and signals.
 import { readFileSync } from 'node:fs';
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks since boot); '' when the process is gone. */
-export function processStart(pid: number): string {
+/** The fields of /proc/PID/stat after the command name (the state, field 3, first); undefined when gone. */
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return '';
+    return undefined;
   }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks since boot); '' when the process is gone. */
+export function processStart(pid: number): string {
+  return statFields(pid)?.[19] ?? '';
 }
 
 /**
@@ -17,8 +22,8 @@ export function processStart(pid: number): string {
  * pid + start time still names it uniquely, but it runs nothing and ignores signals.
  */
 export function isAlive(pid: number, start?: string): boolean {
-  const now = processStart(pid);
-  return now !== '' && (start === undefined || start === now) && !isZombie(pid);
+  const f = statFields(pid);
+  return f !== undefined && f[0] !== 'Z' && (start === undefined || f[19] === start);
 }
 
 export function signal(pid: number, sig: NodeJS.Signals): boolean {
@@ -38,15 +43,6 @@ export async function terminate(pids: { pid: number; start?: string }[], graceMs
   while (Date.now() < deadline && ours.some((p) => isAlive(p.pid, p.start))) await sleep(25);
   for (const p of ours) if (isAlive(p.pid, p.start)) signal(p.pid, 'SIGKILL');
   while (ours.some((p) => isAlive(p.pid, p.start))) await sleep(10);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
 }
 
 export function sleep(ms: number): Promise<void> {
