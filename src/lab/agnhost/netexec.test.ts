@@ -1,18 +1,24 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
-import { after, before, test } from 'node:test';
-import { cleanPath, startNetexec } from './netexec.js';
-import type { NetexecHandle } from './netexec.js';
+import { after, before, describe, test } from 'node:test';
+import { cleanPath } from './netexec.js';
+import { IMPLS, startImpl } from './netexec-impl.test-util.js';
+import type { NetexecUnderTest } from './netexec-impl.test-util.js';
 import { get, udpAsk } from './testutil.js';
 
-const exits: number[] = [];
-let a: NetexecHandle;
-let b: NetexecHandle;
+test('cleanPath is Go path.Clean with ServeMux\'s trailing slash', () => {
+  assert.equal(cleanPath('/a/./b/../c/'), '/a/c/');
+});
+
+// Every case runs against both implementations: the TypeScript one and the native one the lab prefers.
+for (const impl of IMPLS) {
+describe(`netexec (${impl})`, () => {
+let a: NetexecUnderTest;
+let b: NetexecUnderTest;
 
 before(async () => {
-  const opts = { httpPort: 0, udpPort: 0, bindHost: '127.0.0.1', exit: (c: number) => void exits.push(c) };
-  a = await startNetexec(opts);
-  b = await startNetexec(opts);
+  a = await startImpl(impl);
+  b = await startImpl(impl);
 });
 after(async () => {
   await a.close();
@@ -42,10 +48,11 @@ test('/hostname, /hostName, /echo, /clientip, /header', async () => {
 test('/healthz and /readyz follow the UDP server and SIGTERM', async () => {
   assert.equal((await get(a.httpPort, '/healthz')).status, 200);
   assert.equal((await get(a.httpPort, '/readyz')).body, 'ok');
-  const noUdp = await startNetexec({ httpPort: 0, udpPort: -1, bindHost: '127.0.0.1', exit: () => undefined });
+  const noUdp = await startImpl(impl, { udpPort: -1 });
   try {
     assert.equal((await get(noUdp.httpPort, '/healthz')).status, 412); // upstream: ready only once UDP listens
-    noUdp.markTerminating();
+    noUdp.terminate();
+    await new Promise((r) => setTimeout(r, 50)); // the native one gets a real SIGTERM
     const r = await get(noUdp.httpPort, '/readyz');
     assert.deepEqual([r.status, r.body], [503, 'shutting down']);
   } finally {
@@ -57,7 +64,6 @@ test('unclean paths redirect like Go ServeMux', async () => {
   const r = await get(a.httpPort, '//hostname?x=1');
   assert.equal(r.status, 301);
   assert.equal(r.headers.location, '/hostname?x=1');
-  assert.equal(cleanPath('/a/./b/../c/'), '/a/c/');
 });
 
 test('UDP commands: hostname, echo, clientip; unknown gets no reply', async () => {
@@ -100,27 +106,46 @@ test('/shell returns output and error as JSON', async () => {
   assert.deepEqual(r, { error: 'exit status 3', output: 'hi\n' });
 });
 
-test('/exit and /shutdown respond, then call exit with the code', async () => {
-  const x = await startNetexec({ httpPort: 0, udpPort: -1, bindHost: '127.0.0.1', exit: (c) => void exits.push(c) });
+test('/exit responds, then exits with the code', async () => {
+  const x = await startImpl(impl, { udpPort: -1 });
   try {
     assert.match((await get(x.httpPort, '/exit?code=abc')).body, /argument 'code' must be an integer \[0-127\] or empty/);
     assert.match((await get(x.httpPort, '/exit?timeout=zz')).body, /argument 'timeout' must be a valid golang duration/);
+    assert.match((await get(x.httpPort, '/exit?wait=1x')).body, /argument 'wait' must be a valid golang duration or empty, got "1x"/);
     assert.equal((await get(x.httpPort, '/exit?code=42')).status, 200);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(exits, [42]);
-    await get(x.httpPort, '/shutdown');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(exits, [42, 0]);
+    assert.equal(await x.exited, 42);
   } finally {
     await x.close();
   }
 });
 
+test('/shutdown responds, then exits 0', async () => {
+  const x = await startImpl(impl, { udpPort: -1 });
+  try {
+    assert.equal((await get(x.httpPort, '/shutdown')).status, 200);
+    assert.equal(await x.exited, 0);
+  } finally {
+    await x.close();
+  }
+});
+
+test('/redirect answers with Location, relative targets resolved against the path', async () => {
+  const r = await get(a.httpPort, '/redirect?location=foo&code=307');
+  assert.deepEqual([r.status, r.headers.location], [307, '/foo']);
+  assert.equal(r.body, '<a href="/foo">Temporary Redirect</a>.\n\n');
+  const abs = await get(a.httpPort, '/redirect?location=' + encodeURIComponent('http://example.com/x'));
+  assert.deepEqual([abs.status, abs.headers.location], [302, 'http://example.com/x']);
+  const via = await get(a.httpPort, `/dial?request=${encodeURIComponent('redirect?location=/hostname')}&host=127.0.0.1&port=${b.httpPort}`);
+  assert.deepEqual(JSON.parse(via.body), { responses: [hostname()] }); // /dial follows redirects as Go's client
+});
+
 test('--http-override serves the override path for every request', async () => {
-  const o = await startNetexec({ httpPort: 0, udpPort: -1, bindHost: '127.0.0.1', httpOverride: '/echo?msg=overridden', exit: () => undefined });
+  const o = await startImpl(impl, { udpPort: -1, httpOverride: '/echo?msg=overridden' });
   try {
     assert.equal((await get(o.httpPort, '/anything')).body, 'overridden');
   } finally {
     await o.close();
   }
 });
+});
+}
