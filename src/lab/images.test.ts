@@ -103,6 +103,33 @@ describe('containerArgv', () => {
   });
 });
 
+describe('native netexec', () => {
+  const withNative: BuiltinPaths = { ...paths, netexec: '/opt/podnet/netexec' };
+  const run = (args: string[]) => containerArgv({ name: 'n', image: AGNHOST, args }, withNative);
+  const N = '/opt/podnet/netexec';
+
+  it('runs for the flags it implements, given in any pflag form, defaults spelled out', () => {
+    assert.deepEqual(run(['netexec']), [N, '--http-port=8080', '--udp-port=8081', '--delay-shutdown=0']);
+    assert.deepEqual(run(['netexec', '--http-port', '80', '-udp-port=-1', '--delay-shutdown=5', '--v=2']), [N, '--http-port=80', '--udp-port=-1', '--delay-shutdown=5']);
+    assert.deepEqual(run(['netexec', '--sctp-port=-1', '--http-override=/hostname']), [N, '--http-port=8080', '--udp-port=8081', '--delay-shutdown=0', '--http-override=/hostname']);
+  });
+
+  it('falls back to the TypeScript netexec for TLS, UDP listen addresses, SCTP and bad flags', () => {
+    for (const args of [
+      ['netexec', '--tls-cert-file=/c.pem'],
+      ['netexec', '--udp-listen-addresses=10.0.0.1'],
+      ['netexec', '--sctp-port=9000'],
+      ['netexec', '--http-port=abc'],
+      ['netexec', '--no-such-flag'],
+      ['netexec', 'positional'],
+    ]) assert.deepEqual(run(args), [paths.node, paths.agnhost, ...args], args.join(' '));
+  });
+
+  it('without the native program, netexec is the TypeScript one', () => {
+    assert.deepEqual(argv({ image: AGNHOST, args: ['netexec'] }), builtin('netexec'));
+  });
+});
+
 describe('echo-basic', () => {
   it('recognises the Gateway API conformance echo server under its names, any tag', () => {
     for (const image of [

@@ -2,6 +2,7 @@
 // whose entrypoint podnet implements itself (agnhost, pause, CoreDNS) run podnet's built-in
 // versions, so upstream manifests work unchanged.
 import type { V1Container } from '../api/types.js';
+import { nativeNetexecArgs } from './agnhost/netexec-flags.js';
 
 export class ImageError extends Error {
   readonly code = 'EIMAGE';
@@ -20,6 +21,12 @@ export interface BuiltinPaths {
    * the pause image run it instead of a Node.js process; without it they run agnhost's own pause.
    */
   pause?: string;
+  /**
+   * The native netexec (dist/lab-bin/netexec, src/lab/netexec/). agnhost `netexec` runs it when
+   * it implements every flag given (nativeNetexecArgs); otherwise (TLS, --udp-listen-addresses,
+   * SCTP) agnhost's TypeScript netexec runs.
+   */
+  netexec?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
@@ -54,7 +61,9 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
     if (cmd !== null) {
       const sub = command.length || args.length ? [...cmd, ...args] : ['pause'];
       // `pause` with no flags is the C pause; with flags agnhost itself parses (and refuses) them.
-      return sub.length === 1 && sub[0] === 'pause' ? pauseArgv(paths) : [paths.node, paths.agnhost, ...sub];
+      if (sub.length === 1 && sub[0] === 'pause') return pauseArgv(paths);
+      const native = sub[0] === 'netexec' && paths.netexec ? nativeNetexecArgs(sub.slice(1)) : undefined;
+      return native ? [paths.netexec as string, ...native] : [paths.node, paths.agnhost, ...sub];
     }
   }
   if (PAUSE.test(image) && command.length === 0) return pauseArgv(paths);

@@ -10,18 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { handleDial, goAtoi, goJSON } from './dial.js';
 import { formatDuration, parseDuration, toMs } from './duration.js';
 import { goAddr, goLog, getHostname, joinHostPort } from './common.js';
-import type { FlagSpecs } from './flags.js';
+export { netexecFlags } from './netexec-flags.js';
 
-export const netexecFlags: FlagSpecs = {
-  'http-port': { kind: 'int', default: 8080, usage: 'HTTP Listen Port' },
-  'udp-port': { kind: 'int', default: 8081, usage: 'UDP Listen Port (-1 disables)' },
-  'sctp-port': { kind: 'int', default: -1, usage: 'SCTP Listen Port (not supported by podnet)' },
-  'tls-cert-file': { kind: 'string', default: '', usage: 'x509 certificate for HTTPS' },
-  'tls-private-key-file': { kind: 'string', default: '', usage: 'private key matching --tls-cert-file' },
-  'http-override': { kind: 'string', default: '', usage: 'always serve this path & params' },
-  'udp-listen-addresses': { kind: 'string', default: '', usage: 'comma separated IPs for the UDP servers' },
-  'delay-shutdown': { kind: 'int', default: 0, usage: 'seconds to delay shutdown on SIGTERM' },
-};
 
 export interface NetexecOptions {
   httpPort: number;
