@@ -31,8 +31,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   try {
-    await lab.start();
+    // Serving while the network is built: `up` sends its objects meanwhile (Lab.apply waits for start).
+    const started = lab.start();
+    started.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
     await serve(lab, apiSocket(name), { shutdown });
+    await started;
     process.stdout.write(`lab ${name} ready\n`);
   } catch (err) {
     writeFileSync(`${dir}/error`, `${(err as Error).message}\n`);

@@ -30,6 +30,8 @@ import { clusterDNSObjects } from '../cluster-dns.js';
 import { phase } from './phases.js';
 
 const POD_CONCURRENCY = 6;
+/** How long start() keeps the cluster DNS objects for the first apply before applying them alone. */
+const ADDON_WAIT_MS = 2000;
 /** Pods whose namespaces are made in one batch (see PodSandbox.createNamespaces). */
 const NAMESPACE_CHUNK = 50;
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet']);
@@ -93,7 +95,19 @@ export class Lab {
     });
   }
 
-  async start(): Promise<void> {
+  /** Settles when start() has built the network and started the agents; apply and delete wait for it. */
+  private started: Promise<void> = Promise.resolve();
+
+  /**
+   * Builds the lab's network and starts the node agents and probers. The daemon serves its API
+   * meanwhile, so `up` sends its objects at once: they are validated and queued while this runs.
+   */
+  start(): Promise<void> {
+    this.started = this.build();
+    return this.started;
+  }
+
+  private async build(): Promise<void> {
     phase('start');
     await applyNetwork(this.plan, labDir(this.config.name));
     phase('network applied');
@@ -111,9 +125,16 @@ export class Lab {
     this.services.start();
     this.policies.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
-    await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
-    phase('cluster DNS applied');
+    // They go in with the first apply (what `up` sends next), so that one reconcile and one
+    // data-plane sync serve both instead of two in a row; if no apply comes, on their own.
+    this.pendingAddons = clusterDNSObjects(this.config, this.paths.apiSocket);
+    setTimeout(() => {
+      if (this.pendingAddons) this.apply([]).catch((e: Error) => process.stderr.write(`cluster DNS: ${e.message}\n`));
+    }, ADDON_WAIT_MS).unref();
   }
+
+  /** The cluster DNS objects until an apply has stored them. */
+  private pendingAddons: Loaded[] | undefined;
 
   /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -124,8 +145,10 @@ export class Lab {
 
   apply(objects: Loaded[]): Promise<ApplyResult[]> {
     return this.serial(async () => {
+      await this.started;
       const namespaces = new Set(this.store.list('Namespace').map((n) => n.metadata.name));
-      const written = objects.filter((o) => o.object.kind !== 'Cluster');
+      const addons = this.pendingAddons ?? [];
+      const written = [...addons, ...objects.filter((o) => o.object.kind !== 'Cluster')];
       validateObjects(written, namespaces, this.kinds);
       const userObjects = defaultObjects(written, this.kinds);
       // Admission as the API server does it: defaults and ClusterIP/NodePort/LB allocations for
@@ -140,16 +163,19 @@ export class Lab {
         return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, action };
       });
       phase(`apply: ${results.length} objects stored`);
+      if (addons.length) phase('cluster DNS stored');
+      this.pendingAddons = undefined; // stored: a failure past here is the pods', not the objects'
       await this.reconcile();
       phase('apply: pods reconciled');
       await this.settled();
       phase('apply: data plane settled');
-      return results;
+      return results.slice(addons.length); // the caller hears about its own objects
     });
   }
 
   delete(objects: Loaded[]): Promise<ApplyResult[]> {
     return this.serial(async () => {
+      await this.started;
       const results = objects.filter((o) => o.object.kind !== 'Cluster').map(({ object }) => {
         const { kind, metadata } = object;
         const gone = this.store.delete(kind, metadata.namespace ?? '', metadata.name);

@@ -89,8 +89,11 @@ export async function labUp(opts: UpOptions): Promise<UpResult> {
     const pods = await waitForPods(client, opts.timeoutMs ?? 120_000);
     return { config, pods, skipped, elapsedMs: Date.now() - started };
   } catch (err) {
+    // The daemon serves while it builds the network: a failure there shows to the apply as a lost
+    // connection, and the daemon's one-line reason is in its error file.
+    const reason = existsSync(`${dir}/error`) ? readFileSync(`${dir}/error`, 'utf8').trim() : '';
     await teardownLab(config.name).catch(() => undefined);
-    throw err;
+    throw reason ? new LabError(reason) : err;
   }
 }
 
