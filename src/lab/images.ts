@@ -27,6 +27,8 @@ export interface BuiltinPaths {
    * SCTP) agnhost's TypeScript netexec runs.
    */
   netexec?: string;
+  /** dist/lab-bin/podnet-enter: enters a pod's namespaces in one exec (PodSandbox.execPrefix). */
+  enter?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const dir = labDir(name);
   const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as ClusterConfig;
   const lab = new Lab(config, {
-    builtins: { node: process.execPath, agnhost: `${dist}/src/lab/agnhost/agnhost-main.js`, dns: `${dist}/src/dns/dns-main.js`, pause: `${dist}/lab-bin/pause`, netexec: `${dist}/lab-bin/netexec` },
+    builtins: { node: process.execPath, agnhost: `${dist}/src/lab/agnhost/agnhost-main.js`, dns: `${dist}/src/dns/dns-main.js`, pause: `${dist}/lab-bin/pause`, netexec: `${dist}/lab-bin/netexec`, enter: `${dist}/lab-bin/podnet-enter` },
     cniBin: `${dist}/cni-bin`,
     agentMain: `${dist}/src/cni/agent-main.js`,
     apiSocket: apiSocket(name),

@@ -47,11 +47,14 @@ export class PodSandbox {
   }
 
   /**
-   * What enters the pod: nsenter joins its UTS namespace; `ip netns exec` its network namespace,
-   * with /etc/netns/<ns>/{resolv.conf,hosts} bind-mounted over /etc in a private mount namespace.
-   * Containers and exec probes both start this way.
+   * What enters the pod: its UTS namespace (hostname) and network namespace, with
+   * /etc/netns/<ns>/{resolv.conf,hosts} bind-mounted over /etc in a private mount namespace, as
+   * `nsenter --uts -- ip netns exec` does; dist/lab-bin/podnet-enter (src/lab/enter/enter.c) does
+   * it in one exec instead of three. Containers and exec probes both start this way.
    */
   get execPrefix(): string[] {
+    const enter = this.ctx.builtins.enter;
+    if (enter) return [enter, `--uts=${this.uts}`, `--net=${this.netns}`, '--'];
     return ['nsenter', `--uts=${this.uts}`, '--', 'ip', 'netns', 'exec', this.netns];
   }
 
