@@ -9,6 +9,7 @@ import { treeMemory } from '../src/sys/memory.js';
 import { sleep } from '../src/sys/proc.js';
 import { checkConnectivity } from '../src/lab/check.js';
 import { downLab, trackLab } from './cleanup.js';
+import { treeCpu } from './lab-cpu.js';
 import { median } from './report.js';
 
 export const UP_LAB = 'pnbench';
@@ -21,6 +22,8 @@ export interface UpSample {
   pods: number;
   downMs: number;
   check: { passed: number; probes: number; medianMs: number; firstFailure?: string };
+  /** CPU seconds per process group of the lab at the end of the first up (bench/lab-cpu.ts). */
+  cpu: [string, number][];
 }
 
 /** `reps` cold ups of the demo lab (each followed by a down); the connectivity check runs after the first. */
@@ -31,9 +34,12 @@ export async function benchUp(root: string, backend: string, reps: number): Prom
     const downs: number[] = [];
     let report: Awaited<ReturnType<typeof checkConnectivity>> | undefined;
     let pods = 0;
+    let cpu: [string, number][] = [];
     for (let i = 0; i < reps; i++) {
       const up = await labUp({ files: [join(root, 'examples', 'demo')], name: UP_LAB, nodes: 3, backend });
       runs.push(up.elapsedMs);
+      const pid = daemonPid(UP_LAB);
+      if (i === 0 && pid !== undefined) cpu = treeCpu(pid);
       pods = up.pods.length;
       if (!report) report = await checkConnectivity(UP_LAB, up.pods);
       const t0 = Date.now();
@@ -47,6 +53,7 @@ export async function benchUp(root: string, backend: string, reps: number): Prom
       runs,
       pods,
       downMs: median(downs),
+      cpu,
       check: { passed: report!.passed, probes: report!.probes, medianMs: report!.medianMs, firstFailure: f && `${f.from} -> ${f.to} ${f.ip}/${f.protocol}: ${f.problem}` },
     };
   } finally {
@@ -64,6 +71,8 @@ export interface ScaleSample {
   pssBytes: number;
   downMs: number;
   check: { passed: number; probes: number; medianMs: number; summary: string[] };
+  /** CPU seconds per process group when up returned (bench/lab-cpu.ts). */
+  cpu: [string, number][];
 }
 
 /**
@@ -79,6 +88,8 @@ export async function benchScale(pods: number, nodes: number, settleMs = 3000): 
   try {
     writeFileSync(join(dir, 'scale.yaml'), scaleManifests({ pods, nodes, name }));
     const up = await labUp({ files: [dir], name, timeoutMs: 600_000 });
+    const daemon = daemonPid(name);
+    const cpu = daemon !== undefined ? treeCpu(daemon) : [];
     await sleep(settleMs);
     const pid = daemonPid(name);
     const mem = pid !== undefined ? treeMemory(pid) : { processes: 0, rssBytes: 0, pssBytes: 0 };
@@ -86,7 +97,7 @@ export async function benchScale(pods: number, nodes: number, settleMs = 3000): 
     const t0 = Date.now();
     await downLab(name);
     return {
-      pods: up.pods.length, nodes, upMs: up.elapsedMs, ...mem, downMs: Date.now() - t0,
+      pods: up.pods.length, nodes, upMs: up.elapsedMs, ...mem, downMs: Date.now() - t0, cpu,
       check: { passed: report.passed, probes: report.probes, medianMs: report.medianMs, summary: report.summary },
     };
   } finally {

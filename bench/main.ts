@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCniAdd } from './cni.js';
 import { benchScale, benchUp, type ScaleSample, type UpSample } from './lab-up.js';
+import { cpuLine } from './lab-cpu.js';
 import { benchThroughput, VethBaseline, type ThroughputResult } from './throughput.js';
 import { benchServiceHop } from './service-latency.js';
 import { benchServiceSync } from './services-sync.js';
@@ -58,6 +59,7 @@ async function sectionUp(rows: SummaryRow[], reps: number, cniRefMedian: () => n
     samples.push(s);
     const chk = `${s.check.passed}/${s.check.probes} probes passed (median probe ${s.check.medianMs.toFixed(1)} ms)`;
     console.log(`${backend.padEnd(6)}  up ${fmtMs(s.upMs)} for ${s.pods} pods (${fmtMs(s.upMs / s.pods)}/pod; runs ${s.runs.map(fmtMs).join(', ')}); down ${fmtMs(s.downMs)}; check: ${chk}`);
+    console.log(`        first up: ${cpuLine(s.cpu)}`);
     if (s.check.firstFailure) console.log(`        first check failure: ${s.check.firstFailure}`);
   }
   const [vx, ro] = samples;
@@ -84,7 +86,7 @@ const MIB = 2 ** 20;
 /** The scale labs: time and memory for 30, 300 and 1,000 pods (--quick: 30 and 300). */
 async function sectionScale(rows: SummaryRow[], quick: boolean): Promise<void> {
   const sizes: [number, number][] = quick ? [[30, 3], [300, 3]] : [[30, 3], [300, 3], [1000, 10]];
-  heading('lab up at scale: one pod in ten agnhost netexec (Node.js), nine in ten agnhost pause (C), one cold up each');
+  heading('lab up at scale: one pod in ten agnhost netexec, nine in ten agnhost pause (both C programs), one cold up each');
   console.log('memory: the lab daemon\'s process tree a few seconds after up; PSS counts pages shared between processes once (the real total), RSS once per process');
   const samples: ScaleSample[] = [];
   for (const [pods, nodes] of sizes) {
@@ -97,6 +99,7 @@ async function sectionScale(rows: SummaryRow[], quick: boolean): Promise<void> {
       `RSS sum ${(s.rssBytes / GIB).toFixed(2)} GiB (${(s.rssBytes / s.pods / MIB).toFixed(1)} MiB/pod); down ${fmtMs(s.downMs)}; ` +
       `check ${s.check.passed}/${s.check.probes} (median ${s.check.medianMs.toFixed(1)} ms)`,
     );
+    console.log(`        ${cpuLine(s.cpu)}`);
     for (const line of s.check.summary) console.log(`        ${line}`);
     rows.push({
       metric: `up, ${s.pods} pods (scale lab)`, podnet: fmtMs(s.upMs), peer: `PSS ${(s.pssBytes / GIB).toFixed(2)} GiB`, peerName: 'memory',
