@@ -204,8 +204,10 @@ static void shell_reply(const char *query, struct reply *rep) {
       while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
       }
       if (WIFEXITED(st) && WEXITSTATUS(st) != 0) snprintf(err, sizeof err, "exit status %d", WEXITSTATUS(st));
-      if (WIFSIGNALED(st)) snprintf(err, sizeof err, "signal: %s", strsignal(WTERMSIG(st)));
-      for (char *p = strchr(err, ':'); p && p[1] == ' ' && p[2]; p = NULL) p[2] = (char)tolower((unsigned char)p[2]);
+      if (WIFSIGNALED(st)) {
+        snprintf(err, sizeof err, "signal: %s", strsignal(WTERMSIG(st)));
+        err[8] = (char)tolower((unsigned char)err[8]); /* Go: "signal: killed" */
+      }
     }
     close(pfd[0]);
   }
