@@ -122,6 +122,11 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
         // Pod replies may come back over another interface than the one used to send (overlay vs uplink).
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // Same-node pods reach each other through the node (their subnet is routed via the gateway,
+        // see cni/link/plan.ts): no ICMP redirects telling them to go direct, which would bring back
+        // pod-to-pod neighbour entries (IPv6 ignores them: a redirect must come from the gateway).
+        'net.ipv4.conf.all.send_redirects': '0',
+        'net.ipv4.conf.default.send_redirects': '0',
         // Bridged pod-to-pod frames must pass the inet hooks, so that the service proxy's conntrack
         // and network policy see same-node traffic too (br_netfilter is per netns here).
         'net.bridge.bridge-nf-call-iptables': '1',
