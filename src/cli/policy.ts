@@ -2,11 +2,12 @@
 // (measured with real connections, compared with the prediction).
 import type { Command } from 'commander';
 import type { Family } from '../api/cidr.js';
-import type { V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
+import type { ClusterConfig, V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
 import { LabClient } from '../lab/daemon/client.js';
 import { pickLab, requireRoot } from '../lab/daemon/launch.js';
 import { labPolicyWorld, nodeInfo } from '../lab/daemon/policy-controllers.js';
 import { classify } from '../lab/check.js';
+import { overlayIPs } from '../lab/network-plan.js';
 import { probeMatrices, type PortCase } from '../lab/reach-matrix.js';
 import {
   compareMatrices, explain, matrix, matrixJSON, matrixRows, namespaceOf, parsePortProto, PolicyModel, renderMatrix, servicesFromV1, summarizeMatrix, summarizeMismatches,
@@ -41,7 +42,7 @@ async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[]; n
   ]);
   const world = labPolicyWorld({
     pods: pods as unknown as V1Pod[], namespaces: namespaces as unknown as V1Namespace[], policies: policies as unknown as V1NetworkPolicy[],
-  }, status.nodes.map(nodeInfo));
+  }, status.nodes.map((n) => nodeInfo({ ...n, overlayIPs: overlayIPs((status.config as ClusterConfig).backend, n.podCIDRs) })));
   // Services only tell the model where a VIP leads (rules judge after DNAT), for explain and hairpin cells.
   world.services = servicesFromV1(services as unknown as V1Service[], slices as unknown as V1EndpointSlice[]);
   return { world, pods: pods as unknown as V1Pod[], nodes: status.nodes.map((n) => n.name) };
