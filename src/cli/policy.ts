@@ -2,13 +2,16 @@
 // (measured with real connections, compared with the prediction).
 import type { Command } from 'commander';
 import type { Family } from '../api/cidr.js';
-import type { V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
+import type { ClusterConfig, V1EndpointSlice, V1Namespace, V1NetworkPolicy, V1Pod, V1Service } from '../api/types.js';
 import { LabClient } from '../lab/daemon/client.js';
 import { pickLab, requireRoot } from '../lab/daemon/launch.js';
 import { labPolicyWorld, nodeInfo } from '../lab/daemon/policy-controllers.js';
+import { classify } from '../lab/check.js';
+import { overlayIPs } from '../lab/network-plan.js';
 import { probeMatrices, type PortCase } from '../lab/reach-matrix.js';
 import {
-  compareMatrices, explain, matrix, matrixJSON, parsePortProto, PolicyModel, renderMatrix, servicesFromV1, type Matrix, type PolicyWorld, type Protocol,
+  compareMatrices, explain, matrix, matrixJSON, matrixRows, namespaceOf, parsePortProto, PolicyModel, renderMatrix, servicesFromV1, summarizeMatrix, summarizeMismatches,
+  SUMMARY_ABOVE_PODS, type Matrix, type Mismatch, type PolicyWorld, type Protocol,
 } from '../netpol/index.js';
 
 const out = (s: string) => process.stdout.write(s);
@@ -22,6 +25,14 @@ interface MatrixFlags {
   name?: string;
   nodes?: boolean;
   hairpin?: boolean;
+  summary?: boolean;
+  full?: boolean;
+}
+
+/** A summary instead of the table: asked for, or by default on big labs (a 1,000-pod table is 2 MB). */
+function summarize(o: MatrixFlags, pods: number): boolean {
+  if (o.summary && o.full) throw new Error('--summary and --full: give one of them');
+  return o.summary ?? (!o.full && pods > SUMMARY_ABOVE_PODS);
 }
 
 async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[]; nodes: string[] }> {
@@ -31,7 +42,7 @@ async function load(lab: string): Promise<{ world: PolicyWorld; pods: V1Pod[]; n
   ]);
   const world = labPolicyWorld({
     pods: pods as unknown as V1Pod[], namespaces: namespaces as unknown as V1Namespace[], policies: policies as unknown as V1NetworkPolicy[],
-  }, status.nodes.map(nodeInfo));
+  }, status.nodes.map((n) => nodeInfo({ ...n, overlayIPs: overlayIPs((status.config as ClusterConfig).backend, n.podCIDRs) })));
   // Services only tell the model where a VIP leads (rules judge after DNAT), for explain and hairpin cells.
   world.services = servicesFromV1(services as unknown as V1Service[], slices as unknown as V1EndpointSlice[]);
   return { world, pods: pods as unknown as V1Pod[], nodes: status.nodes.map((n) => n.name) };
@@ -71,6 +82,8 @@ function matrixOptions(cmd: Command): Command {
     .option('--family <4|6>', 'address family', '4')
     .option('--nodes', 'add a row per node: the node\'s own traffic to the pods (kubelet probes)')
     .option('--hairpin', 'a pod\'s cell to itself goes through a Service VIP whose only endpoint is the pod (as upstream e2e probes)')
+    .option('--summary', `counts per namespace pair (and mismatches by cause) instead of the table; default above ${SUMMARY_ABOVE_PODS} pods`)
+    .option('--full', 'the whole table, however big the lab')
     .option('-o, --output <format>', 'json')
     .option('--name <name>', 'lab name');
 }
@@ -84,6 +97,7 @@ export function registerPolicyCommands(program: Command): void {
       const ids = selectPods(pods, o.namespace).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
       const ms = cases(o.port).map((c) => matrix(model, { ...c, family: family(o.family), pods: ids, ...(o.nodes ? { nodes } : {}), hairpin: Boolean(o.hairpin) }));
       if (o.output === 'json') out(JSON.stringify(ms.map(matrixJSON), null, 2) + '\n');
+      else if (summarize(o, ids.length)) out(ms.map((m) => title(m) + summarizeMatrix(m).join('\n') + '\n').join('\n'));
       else out(ms.map((m) => title(m) + renderMatrix(m)).join('\n'));
     });
   policy.command('explain')
@@ -121,6 +135,27 @@ export function registerPolicyCommands(program: Command): void {
       });
       if (o.output === 'json') {
         out(JSON.stringify(results.map((r) => ({ measured: matrixJSON(r.measured), predicted: matrixJSON(r.predicted), mismatches: r.diff.mismatches })), null, 2) + '\n');
+      } else if (summarize(o, selected.length)) {
+        const nodeOf = new Map(pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p.spec?.nodeName ?? '?']));
+        const node = (id: string) => (id.startsWith('node/') ? id.slice(5) : nodeOf.get(id) ?? '?');
+        for (const r of results) {
+          const rowIndex = new Map(matrixRows(r.measured).map((row, i) => [row, i]));
+          const colIndex = new Map(r.measured.pods.map((p, j) => [p, j]));
+          const error = (m: Mismatch) => r.measured.errors[rowIndex.get(m.from) ?? -1]?.[colIndex.get(m.to) ?? -1];
+          out(title(r.measured) + summarizeMatrix(r.measured).join('\n') + '\n');
+          if (r.diff.equal) out('matches the prediction\n\n');
+          else {
+            out(`differs from the prediction in ${r.diff.mismatches.length} cell(s):\n`);
+            out(summarizeMismatches(r.diff.mismatches, {
+              keys: {
+                class: (m) => (m.actual ? 'reached' : classify(error(m) ?? '')),
+                'namespace pair': (m) => `${namespaceOf(m.from)} -> ${namespaceOf(m.to)}`,
+                'node pair': (m) => `${node(m.from)} -> ${node(m.to)}`,
+              },
+              detail: error,
+            }).join('\n') + '\n\n');
+          }
+        }
       } else {
         for (const r of results) {
           out(title(r.measured) + renderMatrix(r.measured));

@@ -8,7 +8,7 @@ import { convertResult, parseResult } from './version.js';
 import { CniError, toCniError } from './errors.js';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './framing.js';
 import { handleCni } from './plugin.js';
-import { hostVethName, macForIp, nodeLines, podLines, bridgeLines } from './link/plan.js';
+import { hostVethName, macForIp, nodeLines, nodeNeighDelLines, podLines, bridgeLines, bridgeSysctls } from './link/plan.js';
 import { nodeConflist } from './config.js';
 import { CommandError } from '../sys/exec.js';
 
@@ -135,22 +135,43 @@ test('link plan: deterministic names and MACs, two batches', () => {
   assert.equal(macForIp(['fd00::1:2']), '0a:58:00:01:00:02');
   const spec = {
     bridge: 'cni0', mtu: 1450, hairpin: true, hostVeth: 'veth01234567', hostMac: '0a:5a:00:00:00:01', ifname: 'eth0',
-    podMac: '0a:58:0a:f4:01:02', netnsPath: '/run/netns/p',
+    podMac: '0a:58:0a:f4:01:02', gatewayMac: '0a:58:0a:f4:01:01', netnsPath: '/run/netns/p',
     ips: [{ address: '10.244.1.2/24', gateway: '10.244.1.1' }, { address: 'fd00::2/64', gateway: 'fd00::1' }],
     routes: [{ dst: '0.0.0.0/0', gw: '10.244.1.1' }],
   };
   assert.deepEqual(nodeLines(spec), [
     'link add veth01234567 mtu 1450 address 0a:5a:00:00:00:01 master cni0 up type veth peer name eth0 mtu 1450 address 0a:58:0a:f4:01:02 netns /run/netns/p',
     'link set veth01234567 type bridge_slave hairpin on',
+    // Permanent entries are not counted against the kernel's machine-wide neighbour table limit.
+    'neigh replace 10.244.1.2 lladdr 0a:58:0a:f4:01:02 dev cni0 nud permanent',
+    'neigh replace fd00::2 lladdr 0a:58:0a:f4:01:02 dev cni0 nud permanent',
   ]);
+  // The pod resolves only its gateway (permanently); its subnet goes via the gateway, so it never
+  // resolves a same-node peer: O(pods) neighbour entries in the lab, not O(pods²).
   assert.deepEqual(podLines(spec), [
     'link set lo up',
-    'addr add 10.244.1.2/24 dev eth0',
-    'addr add fd00::2/64 dev eth0 nodad',
+    'addr add 10.244.1.2/24 dev eth0 noprefixroute',
+    'addr add fd00::2/64 dev eth0 nodad noprefixroute',
     'link set eth0 up',
+    'route add 10.244.1.1/32 dev eth0 scope link',
+    'neigh replace 10.244.1.1 lladdr 0a:58:0a:f4:01:01 dev eth0 nud permanent',
+    'route add 10.244.1.0/24 via 10.244.1.1 dev eth0 src 10.244.1.2',
+    'route add fd00::1/128 dev eth0 scope link',
+    'neigh replace fd00::1 lladdr 0a:58:0a:f4:01:01 dev eth0 nud permanent',
+    'route add fd00::/64 via fd00::1 dev eth0 src fd00::2',
     'route add 0.0.0.0/0 via 10.244.1.1 dev eth0',
   ]);
+  assert.deepEqual(nodeNeighDelLines('cni0', ['10.244.1.2/24', 'fd00::2']), [
+    'neigh flush to 10.244.1.2 dev cni0 nud permanent',
+    'neigh flush to fd00::2 dev cni0 nud permanent',
+  ]);
+  // An address without a gateway keeps its connected route (nothing to route it via).
+  assert.deepEqual(podLines({ ...spec, ips: [{ address: '10.9.0.2/24' }], routes: [] }), ['link set lo up', 'addr add 10.9.0.2/24 dev eth0', 'link set eth0 up']);
   const b = { name: 'cni0', mtu: 1450, gateways: ['10.244.1.1/24', 'fd00::1/64'] };
+  assert.deepEqual(bridgeSysctls(b), {
+    'net/ipv4/ip_forward': '1', 'net/ipv4/conf/all/send_redirects': '0', 'net/ipv4/conf/cni0/send_redirects': '0', 'net/ipv6/conf/all/forwarding': '1',
+  });
+  assert.deepEqual(bridgeSysctls({ ...b, gateways: ['fd00::1/64'] }), { 'net/ipv6/conf/all/forwarding': '1' });
   assert.equal(bridgeLines(b, undefined)[0], 'link add cni0 address 0a:58:0a:f4:01:01 mtu 1450 type bridge');
   assert.deepEqual(bridgeLines(b, { addrs: ['10.244.1.1/24', 'fd00:0::1/64'] }), ['link set cni0 up']);
 });

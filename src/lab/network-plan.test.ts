@@ -125,11 +125,14 @@ describe('planNetwork', () => {
     });
   }
 
-  it('sysctls enable forwarding and loosen rp_filter', () => {
+  it('sysctls enable forwarding, loosen rp_filter and send no redirects', () => {
     for (const n of planNetwork(CASES['vxlan-ipv4-3nodes']).nodes) {
       assert.equal(n.sysctls['net.ipv4.ip_forward'], '1');
       assert.equal(n.sysctls['net.ipv6.conf.all.forwarding'], '1');
       assert.equal(n.sysctls['net.ipv4.conf.all.rp_filter'], '0');
+      // Same-node pod traffic is routed back out of cni0: a redirect would make pods resolve each other.
+      assert.equal(n.sysctls['net.ipv4.conf.all.send_redirects'], '0');
+      assert.equal(n.sysctls['net.ipv4.conf.default.send_redirects'], '0');
     }
   });
 });

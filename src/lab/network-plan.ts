@@ -18,6 +18,8 @@ export interface NodePlan {
   /** Underlay addresses without prefix length, per family. */
   underlayIPs: string[];
   podCIDRs: string[];
+  /** Source addresses of the node's traffic to other nodes' pods (see overlayIPs()). */
+  overlayIPs: string[];
   /** MTU for pod interfaces: the underlay's, less the overlay's encapsulation. */
   podMTU: number;
   /** `ip -batch` lines run in the node's namespace. */
@@ -38,6 +40,15 @@ export interface NetworkPlan {
 export function vtepMAC(index: number): string {
   const hex = (index + 1).toString(16).padStart(4, '0');
   return `0e:70:6e:00:${hex.slice(0, 2)}:${hex.slice(2)}`;
+}
+
+/**
+ * The addresses a node's own traffic to other nodes' pods leaves with: on vxlan the overlay
+ * device's address per family (the podCIDR's network address, see below), which the route to a
+ * peer's podCIDR goes through; on the routed backend none (the underlay address is the source).
+ */
+export function overlayIPs(backend: ClusterConfig['backend'], podCIDRs: string[]): string[] {
+  return backend === 'routed' ? [] : podCIDRs.map((c) => nthAddress(parseCIDR(c), 0));
 }
 
 function family(cidr: string): 4 | 6 {
@@ -98,7 +109,7 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
         `link add ${VXLAN_DEVICE} address ${vtepMAC(node.index)} mtu ${podMTU} type vxlan id ${VXLAN_VNI} ` +
           `local ${node.underlayIPs[0]} dev ${NODE_UPLINK} dstport ${VXLAN_PORT} nolearning`,
       );
-      node.podCIDRs.forEach((cidr) => ipBatch.push(`addr add ${nthAddress(parseCIDR(cidr), 0)}/${family(cidr) === 4 ? 32 : 128} dev ${VXLAN_DEVICE}${family(cidr) === 6 ? ' nodad' : ''}`));
+      overlayIPs(config.backend, node.podCIDRs).forEach((ip) => ipBatch.push(`addr add ${ip}/${ip.includes(':') ? 128 : 32} dev ${VXLAN_DEVICE}${ip.includes(':') ? ' nodad' : ''}`));
       ipBatch.push(`link set ${VXLAN_DEVICE} up`);
       for (const peer of peers) {
         const mac = vtepMAC(peer.index);
@@ -113,6 +124,7 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
 
     return {
       ...node,
+      overlayIPs: overlayIPs(config.backend, node.podCIDRs),
       podMTU,
       ipBatch,
       fdbBatch,
@@ -122,6 +134,11 @@ export function planNetwork(config: ClusterConfig): NetworkPlan {
         // Pod replies may come back over another interface than the one used to send (overlay vs uplink).
         'net.ipv4.conf.all.rp_filter': '0',
         'net.ipv4.conf.default.rp_filter': '0',
+        // Same-node pods reach each other through the node (their subnet is routed via the gateway,
+        // see cni/link/plan.ts): no ICMP redirects telling them to go direct, which would bring back
+        // pod-to-pod neighbour entries (IPv6 ignores them: a redirect must come from the gateway).
+        'net.ipv4.conf.all.send_redirects': '0',
+        'net.ipv4.conf.default.send_redirects': '0',
         // Bridged pod-to-pod frames must pass the inet hooks, so that the service proxy's conntrack
         // and network policy see same-node traffic too (br_netfilter is per netns here).
         'net.bridge.bridge-nf-call-iptables': '1',

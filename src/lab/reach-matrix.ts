@@ -43,8 +43,14 @@ interface Source {
   pod?: string;
 }
 
+/** A measured matrix, with what each failed try met (`timeout`, `ECONNREFUSED`, ...), for summaries. */
+export interface MeasuredMatrix extends Matrix {
+  /** errors[row][column], undefined where the try succeeded. */
+  errors: (string | undefined)[][];
+}
+
 /** One measured matrix per case, over the given pods (rows and columns in the given order). */
-export async function probeMatrices(lab: string, pods: V1Pod[], cases: PortCase[], opts: ProbeOptions = {}): Promise<Matrix[]> {
+export async function probeMatrices(lab: string, pods: V1Pod[], cases: PortCase[], opts: ProbeOptions = {}): Promise<MeasuredMatrix[]> {
   const family = opts.family ?? 4;
   const ids = pods.map(podId);
   const targets: ReachTarget[] = pods.flatMap((p) => {
@@ -73,12 +79,19 @@ export async function probeMatrices(lab: string, pods: V1Pod[], cases: PortCase[
   await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 9, sources.length) }, worker));
   const hairpin = opts.hairpin !== undefined;
   // One lookup per cell: a find() over each row's results made a 1,000-pod matrix O(pods³).
-  const ok = new Map<string, Map<string, boolean>>();
-  for (const [row, rs] of results) ok.set(row, new Map(rs.map((x) => [`${x.case}|${x.id}`, x.ok])));
-  return cases.map((c, i) => ({
-    port: c.port, protocol: c.protocol, family, pods: ids,
-    ...(opts.nodes?.length ? { nodes: opts.nodes.map(nodeRow) } : {}),
-    ...(hairpin ? { diagonal: 'hairpin' as const } : {}),
-    allowed: sources.map((from) => ids.map((to) => ok.get(from.row)?.get(`${i}|${to}`) ?? false)),
-  }));
+  const byRow = new Map<string, Map<string, ReachResult>>();
+  for (const [row, rs] of results) byRow.set(row, new Map(rs.map((x) => [`${x.case}|${x.id}`, x])));
+  return cases.map((c, i) => {
+    const cell = (from: Source, to: string) => byRow.get(from.row)?.get(`${i}|${to}`);
+    return {
+      port: c.port, protocol: c.protocol, family, pods: ids,
+      ...(opts.nodes?.length ? { nodes: opts.nodes.map(nodeRow) } : {}),
+      ...(hairpin ? { diagonal: 'hairpin' as const } : {}),
+      allowed: sources.map((from) => ids.map((to) => cell(from, to)?.ok ?? false)),
+      errors: sources.map((from) => ids.map((to) => {
+        const r = cell(from, to);
+        return r?.ok ? undefined : (r?.error ?? 'not measured');
+      })),
+    };
+  });
 }

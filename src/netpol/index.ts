@@ -18,6 +18,7 @@ export {
   matrix, renderMatrix, matrixJSON, matrixFromJSON, parseMatrix, compareMatrices, reachability, matrixRows, nodeRow,
   type Matrix, type MatrixJSON, type MatrixCells, type MatrixOptions, type Mismatch,
 } from './matrix.js';
+export { summarizeMatrix, summarizeMismatches, countBy, namespaceOf, SUMMARY_ABOVE_PODS, type MismatchSummaryOptions } from './matrix-summary.js';
 export { explain, formatVerdict, parsePortProto } from './explain.js';
 export { planPolicy, planStats, POLICY_TABLE, type PolicyPlan, type PolicyPlanInput, type PlanSet, type PlanMap, type PlanChain, type PlanStats } from './plan.js';
 export { renderFull, renderUpdate, renderDelete } from './render.js';

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareMatrices, matrix, matrixFromJSON, matrixJSON, parseMatrix, reachability, renderMatrix } from './matrix.js';
 import { E2E_PODS, SCENARIOS, e2eWorld } from './scenarios.js';
+import { worldFromObjects } from './types.js';
+import type { V1NetworkPolicy, V1Pod } from '../api/types.js';
 
 const pods = ['x/a', 'x/b', 'y/a'];
 
@@ -47,5 +49,38 @@ describe('matrix', () => {
       y/a X   .   .   .
       y/b .   .   .   .`)));
     assert.throws(() => reachability(all, ['x/a => x/b X']), /bad expectation/);
+  });
+});
+
+describe('node rows: the source address per backend', () => {
+  // n1's traffic to n2's pods leaves through vxlan0 with 10.244.0.0 (vxlan backend) or with its
+  // underlay address 172.18.0.2 (routed backend); to its own pods, from the bridge gateway.
+  const pod = (ns: string, name: string, node: string, ip: string) => ({
+    metadata: { namespace: ns, name, labels: { app: name } }, spec: { nodeName: node, containers: [] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  });
+  const policy = (cidr: string) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'x', name: 'from-block' },
+    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr } }] }] },
+  });
+  const world = (cidr: string, overlay: boolean) => worldFromObjects({
+    pods: [pod('x', 'a', 'n1', '10.244.0.5'), pod('x', 'b', 'n2', '10.244.1.5')] as V1Pod[],
+    namespaces: [{ metadata: { name: 'x' } }],
+    policies: [policy(cidr)] as V1NetworkPolicy[],
+    nodes: [
+      { name: 'n1', ips: ['172.18.0.2', '10.244.0.1'], ...(overlay ? { overlayIPs: ['10.244.0.0'] } : {}) },
+      { name: 'n2', ips: ['172.18.0.3', '10.244.1.1'], ...(overlay ? { overlayIPs: ['10.244.1.0'] } : {}) },
+    ],
+  });
+  const row = (cidr: string, overlay: boolean) => matrix(world(cidr, overlay), { port: 80, protocol: 'TCP', nodes: ['n1'] }).allowed[2];
+
+  it('vxlan: an underlay ipBlock does not admit the node across nodes, an overlay one does', () => {
+    // Columns x/a (on n1: own node, always allowed) and x/b (on n2).
+    assert.deepEqual(row('172.18.0.0/24', true), [true, false]);
+    assert.deepEqual(row('10.244.0.0/32', true), [true, true]);
+  });
+
+  it('routed: the underlay address is the source', () => {
+    assert.deepEqual(row('172.18.0.0/24', false), [true, true]);
+    assert.deepEqual(row('10.244.0.0/32', false), [true, false]);
   });
 });

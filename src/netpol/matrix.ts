@@ -61,7 +61,10 @@ export function matrix(world: PolicyWorld | PolicyModel, opts: MatrixOptions): M
   const family = opts.family ?? 4;
   const pods = opts.pods ?? model.index.pods.map(podKey).sort();
   const ends = pods.map((p) => model.endpoint(p, family));
-  const sources = [...ends, ...(opts.nodes ?? []).map((n) => model.nodeEndpoint(n, family))];
+  // A node row's source address depends on the destination (the overlay address toward other
+  // nodes' pods); each node is resolved once up front so that an unknown one fails before any cell.
+  const nodeRows = opts.nodes ?? [];
+  for (const n of nodeRows) model.nodeEndpoint(n, family);
   const cell = (from: Endpoint, to: Endpoint): boolean => {
     if (opts.hairpin && from === to && to.kind === 'pod') {
       const via = model.hairpinTarget(to.pod, opts.port, opts.protocol, family);
@@ -69,7 +72,10 @@ export function matrix(world: PolicyWorld | PolicyModel, opts: MatrixOptions): M
     }
     return model.allowed(from, to, opts.port, opts.protocol, family).allowed;
   };
-  const allowed = sources.map((from) => ends.map((to) => cell(from, to)));
+  const allowed = [
+    ...ends.map((from) => ends.map((to) => cell(from, to))),
+    ...nodeRows.map((n) => ends.map((to) => cell(model.nodeEndpoint(n, family, to), to))),
+  ];
   return {
     port: opts.port, protocol: opts.protocol, family, pods,
     ...(opts.nodes?.length ? { nodes: opts.nodes.map(nodeRow) } : {}),

@@ -118,11 +118,17 @@ export class PolicyModel {
     return node ? { kind: 'node', node, ip } : { kind: 'external', ip };
   }
 
-  /** A node as a source (its first address of the family: policies see nodes only through ipBlocks). */
-  nodeEndpoint(name: string, family: Family): Endpoint {
+  /**
+   * A node as a source (policies see nodes only through ipBlocks), with the address its traffic
+   * leaves with: toward a pod on another node, the overlay address where the backend has one
+   * (vxlan), else its first address of the family.
+   */
+  nodeEndpoint(name: string, family: Family, toward?: Endpoint): Endpoint {
     const node = (this.index.world.nodes ?? []).find((n) => n.name === name);
     if (!node) throw new NetpolQueryError(`node ${name} not found`);
-    const ip = node.ips.find((a) => familyOf(a) === family);
+    const remote = toward?.kind === 'pod' && toward.pod.node !== undefined && toward.pod.node !== name;
+    const overlay = remote ? node.overlayIPs?.find((a) => familyOf(a) === family) : undefined;
+    const ip = overlay ?? node.ips.find((a) => familyOf(a) === family);
     if (!ip) throw new NetpolQueryError(`node ${name} has no IPv${family} address`);
     return { kind: 'node', node: name, ip: canonicalIP(ip) };
   }

@@ -36,6 +36,12 @@ export interface NodeInfo {
   name: string;
   /** The node's own addresses (underlay, bridge gateway, overlay): traffic from them to its pods is never policed. */
   ips: string[];
+  /**
+   * The source address the node's own traffic to pods on other nodes leaves with, per family: on the
+   * VXLAN backend the overlay device's address (the route to a peer's podCIDR goes through it), which
+   * an ipBlock sees instead of the underlay address. Absent (routed backend): the first of `ips`.
+   */
+  overlayIPs?: string[];
 }
 
 /** One port of a Service and where the proxy sends it: the ready endpoints' addresses and ports. */

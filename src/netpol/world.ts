@@ -57,7 +57,7 @@ export class WorldIndex {
       list.push(pod);
       this.podsByNs.set(pod.namespace, list);
     }
-    for (const node of world.nodes ?? []) for (const ip of node.ips) this.nodeByIP.set(canonicalIP(ip), node.name);
+    for (const node of world.nodes ?? []) for (const ip of [...node.ips, ...(node.overlayIPs ?? [])]) this.nodeByIP.set(canonicalIP(ip), node.name);
     for (const svc of world.services ?? []) for (const ip of svc.ips) this.serviceByIP.set(canonicalIP(ip), svc);
     this.policies = world.policies.map(compilePolicy);
     for (const p of this.policies) {

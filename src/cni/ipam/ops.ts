@@ -71,6 +71,22 @@ export async function ipamAdd(conf: NetConf, env: CniEnv, stdin: string): Promis
   };
 }
 
+/**
+ * The addresses an attachment holds, for DEL to clean up after them before they are released:
+ * the runtime's prevResult when it passed one, else the podnet store's index.
+ */
+export async function ipamAddresses(conf: NetConf, env: CniEnv): Promise<string[]> {
+  if (conf.prevResult !== undefined) {
+    try {
+      return parseResult(conf.prevResult).ips.map((ip) => ip.address.split('/')[0]);
+    } catch {
+      // A prevResult we cannot read still must not fail DEL: fall through to the store.
+    }
+  }
+  if (!isPodnetIpam(conf.ipam)) return [];
+  return storeFor(conf.ipam, conf.name).byAttachment(env.containerID, env.ifname);
+}
+
 export async function ipamDel(conf: NetConf, env: CniEnv, stdin: string): Promise<void> {
   if (isPodnetIpam(conf.ipam)) {
     await releaseAttachment(storeFor(conf.ipam, conf.name), env.containerID, env.ifname);

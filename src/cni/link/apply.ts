@@ -1,6 +1,6 @@
 // Applies link plans with one `ip -batch` per namespace, and reads state back for CHECK and GC.
 import { ipBatch, run } from '../../sys/exec.js';
-import { bridgeLines, type BridgeSpec } from './plan.js';
+import { bridgeLines, bridgeSysctls, type BridgeSpec } from './plan.js';
 
 export interface LinkState {
   name: string;
@@ -64,6 +64,8 @@ async function ensureBridgeOnce(spec: BridgeSpec): Promise<void> {
     if (cur && cur.kind && cur.kind !== 'bridge') throw new Error(`${spec.name} exists and is a ${cur.kind}, not a bridge`);
     try {
       await ipBatch(bridgeLines(spec, cur ? { addrs: cur.addrs } : undefined));
+      const sysctls = Object.entries(bridgeSysctls(spec)).map(([k, v]) => `${k}=${v}`);
+      await run('sysctl', ['-q', '-w', ...sysctls]);
       return;
     } catch (e) {
       // Another process created the bridge or an address between our read and our write: re-read.

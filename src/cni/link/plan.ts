@@ -2,7 +2,7 @@
 // derived deterministically (so ADD never has to read anything back from the kernel) and the
 // whole wiring is two batches, one per namespace.
 import { createHash } from 'node:crypto';
-import { formatIp, parseCidr, parseIp } from '../ipam/ip.js';
+import { formatIp, networkOf, parseCidr, parseIp } from '../ipam/ip.js';
 import type { IpConfig, Route } from '../types.js';
 
 /** Host-side veth name: "veth" + 8 hex of sha256(containerID/ifname), stable across ADD/DEL/GC. */
@@ -68,6 +68,22 @@ export function bridgeLines(spec: BridgeSpec, existing: { addrs: string[] } | un
   return lines;
 }
 
+/**
+ * Sysctls of the node (the plugin's netns) for the bridge, written once per bridge per agent. The
+ * node routes pod traffic, same-node traffic too (see podLines), so it forwards (as the reference
+ * bridge plugin turns forwarding on at ADD) and sends no ICMP redirects back into the bridge, which
+ * would tell pods to resolve each other directly (IPv4 sends one when all OR the device allows it).
+ * Keys use slashes: a bridge name may contain dots.
+ */
+export function bridgeSysctls(spec: BridgeSpec): Record<string, string> {
+  const v4 = spec.gateways.some((g) => !g.includes(':'));
+  const v6 = spec.gateways.some((g) => g.includes(':'));
+  return {
+    ...(v4 ? { 'net/ipv4/ip_forward': '1', 'net/ipv4/conf/all/send_redirects': '0', [`net/ipv4/conf/${spec.name}/send_redirects`]: '0' } : {}),
+    ...(v6 ? { 'net/ipv6/conf/all/forwarding': '1' } : {}),
+  };
+}
+
 export function normalizeCidr(c: string): string {
   const p = parseCidr(c);
   return p ? `${formatIp(p.ip)}/${p.prefix}` : c;
@@ -81,29 +97,75 @@ export interface AttachSpec {
   hostMac: string;
   ifname: string;
   podMac: string;
+  /** The bridge's MAC: every gateway address of the pod lives on it. */
+  gatewayMac: string;
   netnsPath: string;
   ips: IpConfig[];
   routes: Route[];
 }
 
+// Neighbour entries. The kernel's neighbour tables (ARP, NDISC) count the non-permanent entries of
+// every network namespace of the machine against one limit (gc_thresh3, 1,024 by default;
+// net/core/neighbour.c neigh_alloc: permanent entries are exempt_from_gc and not counted). A lab
+// of 1,000 pods where pods resolve each other and the node resolves its pods overflows it
+// ("neighbor table overflow", table_fulls in /proc/net/stat/arp_cache) and probes time out. So
+// everything ADD knows is written as a permanent entry, and no pod resolves another pod:
+// - node: each local pod address -> the pod's MAC on the bridge (added at ADD, removed at DEL);
+// - pod: the gateway -> the bridge's MAC, and the pod's subnet is routed via the gateway (as
+//   Calico routes everything via 169.254.1.1), so same-node pods talk through the node's IP layer
+//   instead of resolving each other: O(pods) entries in all, none counted, instead of O(pods²).
+// Both MACs are functions of the addresses, so an entry left behind by a lost DEL still names the
+// right MAC for whichever pod gets that address next.
+
+/** Node side, per pod address: the pod's MAC on the bridge, permanent. */
+export function nodeNeighLines(s: Pick<AttachSpec, 'bridge' | 'podMac' | 'ips'>): string[] {
+  return s.ips.map((ip) => `neigh replace ${addrOnly(ip.address)} lladdr ${s.podMac} dev ${s.bridge} nud permanent`);
+}
+
+/** DEL: removes the node's entries for the pod's addresses (no error when they are already gone). */
+export function nodeNeighDelLines(bridge: string, addrs: string[]): string[] {
+  return addrs.map((a) => `neigh flush to ${addrOnly(a)} dev ${bridge} nud permanent`);
+}
+
 /**
  * Node side: the veth pair, the peer created directly inside the pod netns (named, MTU, MAC) and the
  * host end enslaved and up in the same request (the kernel applies master and flags on creation),
- * then hairpin, which is bridge-port data and needs the port to exist.
+ * then hairpin, which is bridge-port data and needs the port to exist, then the pod's permanent
+ * neighbour entries on the bridge.
  */
 export function nodeLines(s: AttachSpec): string[] {
   return [
     `link add ${s.hostVeth} mtu ${s.mtu} address ${s.hostMac} master ${s.bridge} up type veth peer name ${s.ifname} mtu ${s.mtu} address ${s.podMac} netns ${s.netnsPath}`,
     ...(s.hairpin ? [`link set ${s.hostVeth} type bridge_slave hairpin on`] : []),
+    ...nodeNeighLines(s),
   ];
 }
 
-/** Pod side: lo up, addresses (IPv6 with nodad: usable at once), eth0 up, routes via the gateway. */
+/** The subnet of an address with prefix, as `network/prefix`. */
+export function subnetOf(cidr: string): string {
+  const c = parseCidr(cidr);
+  if (!c) throw new Error(`bad address ${cidr}`);
+  return `${formatIp(networkOf(c))}/${c.prefix}`;
+}
+
+/**
+ * Pod side: lo up, addresses (IPv6 with nodad: usable at once), eth0 up, then per address with a
+ * gateway: no connected route (noprefixroute) but the gateway as a host route, a permanent
+ * neighbour entry for it, and the subnet via the gateway; then the result's routes. Neighbour
+ * entries go after `link up`: taking a link down flushes even permanent ones.
+ */
 export function podLines(s: AttachSpec): string[] {
+  const routed = s.ips.filter((ip) => ip.gateway);
+  const host = (gw: string) => `${gw}/${gw.includes(':') ? 128 : 32}`;
   return [
     'link set lo up',
-    ...s.ips.map((ip) => `addr add ${ip.address} dev ${s.ifname}${ip.address.includes(':') ? ' nodad' : ''}`),
+    ...s.ips.map((ip) => `addr add ${ip.address} dev ${s.ifname}${ip.address.includes(':') ? ' nodad' : ''}${ip.gateway ? ' noprefixroute' : ''}`),
     `link set ${s.ifname} up`,
+    ...routed.flatMap((ip) => [
+      `route add ${host(ip.gateway ?? '')} dev ${s.ifname} scope link`,
+      `neigh replace ${ip.gateway} lladdr ${s.gatewayMac} dev ${s.ifname} nud permanent`,
+      `route add ${subnetOf(ip.address)} via ${ip.gateway} dev ${s.ifname} src ${addrOnly(ip.address)}`,
+    ]),
     ...s.routes.map((r) => `route add ${r.dst} ${r.gw ? `via ${r.gw} ` : ''}dev ${s.ifname}`),
   ];
 }

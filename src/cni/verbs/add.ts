@@ -1,5 +1,6 @@
 // ADD: allocate, ensure the bridge, wire the veth pair (node side through the agent's long-lived ip
-// session, pod side through one `ip -batch` in the pod netns), return the result.
+// session, pod side through one `ip -batch` in the pod netns) with permanent neighbour entries on
+// both sides (see link/plan.ts for why), return the result.
 // Idempotent for the same container+ifname: the same addresses come back and the links are rebuilt.
 // On failure everything done so far is undone (the IP released, the veth deleted).
 import { invalidEnv } from '../errors.js';
@@ -25,6 +26,7 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string): Promise
     throw e;
   }
   const hostVeth = hostVethName(env.containerID, env.ifname);
+  const bridge = bridgeSpec(conf.bridge, conf.mtu, ipam.ips);
   const spec: AttachSpec = {
     bridge: conf.bridge,
     mtu: conf.mtu,
@@ -33,16 +35,16 @@ export async function cmdAdd(conf: NetConf, env: CniEnv, stdin: string): Promise
     hostMac: hostVethMac(env.containerID, env.ifname),
     ifname: env.ifname,
     podMac: macForIp(ipam.ips.map((ip) => ip.address.split('/')[0])),
+    gatewayMac: bridgeMac(bridge),
     netnsPath: netnsPath(env.netns),
     ips: ipam.ips,
     routes: ipam.routes,
   };
-  const bridge = bridgeSpec(conf.bridge, conf.mtu, ipam.ips);
   let ok = false;
   try {
     await ensureBridge(bridge);
     // A repeated ADD: drop the old pair (if any) and rebuild it with the same addresses.
-    if (ipam.existing) await deleteLink(hostVeth);
+    if (ipam.existing && (await deleteLink(hostVeth))) nodeIp.restart(); // see del.ts
     await nodeIp.run(nodeLines(spec));
     await podBatch.run(podLines(spec));
     await ipam.saved; // IPAM bookkeeping, written while the links were being made

@@ -29,8 +29,12 @@ export function labPolicyWorld(objects: { pods: V1Pod[]; namespaces: V1Namespace
 }
 
 /** A node's own addresses: its underlay IPs and its bridge's gateway in each pod range (probes come from there). */
-export function nodeInfo(node: Pick<NodePlan, 'name' | 'underlayIPs' | 'podCIDRs'>): NodeInfo {
-  return { name: node.name, ips: [...node.underlayIPs, ...node.podCIDRs.map((c) => nthAddress(parseCIDR(c), 1))] };
+export function nodeInfo(node: Pick<NodePlan, 'name' | 'underlayIPs' | 'podCIDRs'> & Partial<Pick<NodePlan, 'overlayIPs'>>): NodeInfo {
+  return {
+    name: node.name, ips: [...node.underlayIPs, ...node.podCIDRs.map((c) => nthAddress(parseCIDR(c), 1))],
+    // The vxlan device's address: the source of the node's traffic to other nodes' pods (ipBlocks see it).
+    ...(node.overlayIPs?.length ? { overlayIPs: node.overlayIPs } : {}),
+  };
 }
 
 export class PolicyControllers extends StoreController {

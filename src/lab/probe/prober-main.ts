@@ -2,6 +2,7 @@
 // targets as JSON on stdin, asks each one's netexec who is calling (HTTP /clientip over TCP, and the
 // `clientip` datagram over UDP), and prints what came back. Bounded: a timeout per probe, a cap on
 // probes in flight.
+import { deadline } from './deadline.js';
 import { request } from 'node:http';
 import { createSocket } from 'node:dgram';
 import type { ProbeRequest, ProbeResult, ProbeTarget } from './types.js';
@@ -9,14 +10,19 @@ import type { ProbeRequest, ProbeResult, ProbeTarget } from './types.js';
 function tcp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const done = (r: Omit<ProbeResult, 'target' | 'protocol' | 'ms' | 'ip'>) =>
+    let settled = false;
+    const done = (r: Omit<ProbeResult, 'target' | 'protocol' | 'ms' | 'ip'>) => {
+      if (settled) return;
+      settled = true;
+      cancel();
       resolve({ target: t.id, ip: t.ip, protocol: 'TCP', ms: Number(process.hrtime.bigint() - started) / 1e6, ...r });
-    const req = request({ host: t.ip, port: t.port, path: '/clientip', timeout: timeoutMs, agent: false }, (res) => {
+    };
+    const req = request({ host: t.ip, port: t.port, path: '/clientip', agent: false }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => done({ ok: res.statusCode === 200, seen: peerIP(body.trim()) }));
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
+    const cancel = deadline(timeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', (e) => done({ ok: false, error: e.message }));
     req.end();
   });
@@ -26,12 +32,15 @@ function udp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const sock = createSocket(t.ip.includes(':') ? 'udp6' : 'udp4');
+    let settled = false;
     const finish = (r: Omit<ProbeResult, 'target' | 'protocol' | 'ms' | 'ip'>) => {
-      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      cancel();
       sock.close();
       resolve({ target: t.id, ip: t.ip, protocol: 'UDP', ms: Number(process.hrtime.bigint() - started) / 1e6, ...r });
     };
-    const timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), timeoutMs);
+    const cancel = deadline(timeoutMs, () => finish({ ok: false, error: 'timeout' }));
     sock.on('message', (m) => finish({ ok: true, seen: peerIP(m.toString().trim()) }));
     sock.on('error', (e) => finish({ ok: false, error: e.message }));
     sock.send('clientip', t.udpPort, t.ip);

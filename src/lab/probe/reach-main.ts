@@ -1,17 +1,26 @@
 // Runs inside a source pod's network namespace for `podnet probe matrix`: reads targets as JSON on
 // stdin and tries each one as upstream's netpol e2e probes do (agnhost connect): TCP succeeds when
 // the connection opens, UDP when any datagram comes back. Denied traffic is dropped, so every try
-// is bounded by a timeout; a cap keeps the number in flight small.
+// is bounded by a timeout (one that a stalled prober does not misread: deadline.ts); a cap keeps the
+// number in flight small.
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { deadline } from './deadline.js';
 import type { ReachRequest, ReachResult, ReachTarget } from './types.js';
 
 function tcp(t: ReachTarget, timeoutMs: number): Promise<Omit<ReachResult, 'ms'>> {
   return new Promise((resolve) => {
-    const s = connect({ host: t.ip, port: t.port, timeout: timeoutMs });
-    const done = (ok: boolean, error?: string) => { s.destroy(); resolve({ ...t, ok, error }); };
+    const s = connect({ host: t.ip, port: t.port });
+    let settled = false;
+    const done = (ok: boolean, error?: string) => {
+      if (settled) return;
+      settled = true;
+      cancel();
+      s.destroy();
+      resolve({ ...t, ok, error });
+    };
+    const cancel = deadline(timeoutMs, () => done(false, 'timeout'));
     s.on('connect', () => done(true));
-    s.on('timeout', () => done(false, 'timeout'));
     s.on('error', (e: NodeJS.ErrnoException) => done(false, e.code ?? e.message));
   });
 }
@@ -19,8 +28,15 @@ function tcp(t: ReachTarget, timeoutMs: number): Promise<Omit<ReachResult, 'ms'>
 function udp(t: ReachTarget, timeoutMs: number): Promise<Omit<ReachResult, 'ms'>> {
   return new Promise((resolve) => {
     const sock = createSocket(t.ip.includes(':') ? 'udp6' : 'udp4');
-    const finish = (ok: boolean, error?: string) => { clearTimeout(timer); sock.close(); resolve({ ...t, ok, error }); };
-    const timer = setTimeout(() => finish(false, 'timeout'), timeoutMs);
+    let settled = false;
+    const finish = (ok: boolean, error?: string) => {
+      if (settled) return;
+      settled = true;
+      cancel();
+      sock.close();
+      resolve({ ...t, ok, error });
+    };
+    const cancel = deadline(timeoutMs, () => finish(false, 'timeout'));
     sock.on('message', () => finish(true));
     sock.on('error', (e: NodeJS.ErrnoException) => finish(false, e.code ?? e.message));
     // netexec and serve-hostname both answer `hostname`.
