@@ -71,7 +71,7 @@ export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise
         });
         recordOutcome(picked.state, true, Date.now());
         if (i + 1 < tries && retryOn.has(response.status)) {
-          response.body.resume();
+          response.body.discard();
           release();
           last = { kind: 'error', status: response.status, message: `cluster ${name} answered ${response.status} on every try`, upstream: key };
           continue;
@@ -117,7 +117,7 @@ export function mirror(deps: HandlerDeps, snap: Snapshot, f: Extract<Filter, { t
   const timer = setTimeout(() => ctl.abort(), 10_000);
   deps.upstreams
     .request(picked.endpoint, cluster.cluster.protocol, { method, path, headers: { ...headers }, body: null, signal: ctl.signal })
-    .then((r) => r.body.resume().on('close', () => clearTimeout(timer)))
+    .then((r) => r.body.discard(() => clearTimeout(timer)))
     .catch(() => {
       clearTimeout(timer);
       deps.metrics.upstreamFailures.inc({ cluster: f.cluster, reason: 'mirror' });
