@@ -1,9 +1,13 @@
 // The admin port: Prometheus metrics at /metrics, liveness at /healthz. Separate from the traffic
 // listeners so that scraping never competes with routes (and a route can never shadow /metrics).
 import http from 'node:http';
-import type { ProxyMetrics } from './metrics.js';
 
-export async function startAdminServer(metrics: ProxyMetrics, port: number, host = '::'): Promise<http.Server> {
+/** What /metrics serves: a proxy's registry, or in a multi-worker proxy the workers' aggregated. */
+export interface MetricsSource {
+  registry: { metrics(): Promise<string>; contentType: string };
+}
+
+export async function startAdminServer(metrics: MetricsSource, port: number, host = '::'): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
       metrics.registry.metrics().then(

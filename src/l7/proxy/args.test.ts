@@ -8,6 +8,8 @@ describe('parseProxyArgs', () => {
     assert.equal(a.adminPort, 9901);
     assert.equal(a.balance, 'p2c');
     assert.equal(a.bind, '::');
+    assert.equal(a.workers, 1);
+    assert.equal(parseProxyArgs(['--table', 't', '--workers', '2']).workers, 2);
     const b = parseProxyArgs(['--table=t.json', '--admin-port=0', '--balance', 'round-robin', '--max-body-bytes', '100', '--access-log', 'off']);
     assert.deepEqual([b.adminPort, b.balance, b.maxBodyBytes, b.accessLog], [0, 'round-robin', 100, 'off']);
   });
@@ -20,6 +22,7 @@ describe('parseProxyArgs', () => {
       [['--table', 'a', '--balance', 'random'], /--balance: random is not/],
       [['--table', 'a', '--admin-port', '70000'], /--admin-port: 70000/],
       [['x'], /unexpected argument x/],
+      [['--table', 'a', '--workers', '0'], /--workers: 0 is not a whole number in 1-64/],
     ];
     for (const [argv, re] of bad) assert.throws(() => parseProxyArgs(argv), (e: unknown) => e instanceof ProxyArgsError && re.test(e.message), argv.join(' '));
   });

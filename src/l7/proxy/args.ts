@@ -18,13 +18,15 @@ export interface ProxyArgs {
   headersTimeoutMs: number;
   /** Access log: `-` for stdout, `off`, or a file path. */
   accessLog: string;
+  /** Worker processes sharing the listeners (node:cluster); 1 runs the proxy in this process. */
+  workers: number;
 }
 
 export const PROXY_USAGE =
   'usage: proxy-main --table FILE [--admin-port 9901] [--bind ::] [--balance p2c|round-robin] [--max-body-bytes 10485760] ' +
-  '[--max-header-bytes 16384] [--headers-timeout-ms 10000] [--access-log -|off|FILE]';
+  '[--max-header-bytes 16384] [--headers-timeout-ms 10000] [--access-log -|off|FILE] [--workers 1]';
 
-const FLAGS = ['table', 'admin-port', 'bind', 'balance', 'max-body-bytes', 'max-header-bytes', 'headers-timeout-ms', 'access-log'] as const;
+const FLAGS = ['table', 'admin-port', 'bind', 'balance', 'max-body-bytes', 'max-header-bytes', 'headers-timeout-ms', 'access-log', 'workers'] as const;
 type Flag = (typeof FLAGS)[number];
 
 function int(flag: string, text: string, min: number, max: number): number {
@@ -57,6 +59,7 @@ export function parseProxyArgs(argv: readonly string[]): ProxyArgs {
     maxHeaderBytes: int('max-header-bytes', seen.get('max-header-bytes') ?? '16384', 1024, 1024 * 1024),
     headersTimeoutMs: int('headers-timeout-ms', seen.get('headers-timeout-ms') ?? '10000', 100, 600_000),
     accessLog: seen.get('access-log') ?? '-',
+    workers: int('workers', seen.get('workers') ?? '1', 1, 64),
   };
 }
 

@@ -28,6 +28,18 @@ export type ForwardResult =
   | { kind: 'error'; status: number; message: string; upstream?: string };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+const CONNECT_FAILURE_ONLY: ReadonlySet<number | string> = new Set(['connect-failure']);
+// A route's retryOn list as a set, built once per list (routes live as long as their table).
+const retrySets = new WeakMap<readonly (number | string)[], ReadonlySet<number | string>>();
+
+function retryOnOf(list: readonly (number | string)[]): ReadonlySet<number | string> {
+  let set = retrySets.get(list);
+  if (!set) {
+    set = new Set(list);
+    retrySets.set(list, set);
+  }
+  return set;
+}
 
 export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise<ForwardResult> {
   const { route, cluster } = a;
@@ -35,12 +47,13 @@ export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise
   const retry = route.retry;
   const canRetry = a.body === null;
   const tries = 1 + (canRetry ? (retry ? retry.attempts : IDEMPOTENT.has(a.method) ? 1 : 0) : 0);
-  const retryOn = new Set<number | string>(retry ? retry.retryOn : ['connect-failure']);
+  const retryOn = retry ? retryOnOf(retry.retryOn) : CONNECT_FAILURE_ONLY;
   const perTryMs = retry?.perTryTimeoutMs ?? route.timeouts?.backendRequestMs;
   const totalMs = route.timeouts?.requestMs;
   let timedOut = false;
   const total = totalMs ? setTimeout(() => ((timedOut = true), a.controller.abort()), totalMs) : undefined;
-  const tried = new Set<string>();
+  // Only a retry needs to know which endpoints were tried.
+  const tried = tries > 1 ? new Set<string>() : undefined;
   let last: ForwardResult = { kind: 'error', status: 503, message: `no ready endpoint for cluster ${name}` };
   try {
     for (let i = 0; i < tries; i++) {
@@ -49,7 +62,7 @@ export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise
       const picked = cluster.pick(Date.now(), deps.random, tried);
       if (!picked) break;
       const key = endpointKey(picked.endpoint);
-      tried.add(key);
+      tried?.add(key);
       // A try of its own (abortable apart from the request) only when a per-try timeout needs one.
       const tryCtl = perTryMs ? new AbortController() : a.controller;
       const onAbort = () => tryCtl.abort();
@@ -71,7 +84,7 @@ export async function forwardWithRetries(deps: HandlerDeps, a: Attempt): Promise
         });
         recordOutcome(picked.state, true, Date.now());
         if (i + 1 < tries && retryOn.has(response.status)) {
-          response.body.resume();
+          response.body.discard();
           release();
           last = { kind: 'error', status: response.status, message: `cluster ${name} answered ${response.status} on every try`, upstream: key };
           continue;
@@ -117,7 +130,7 @@ export function mirror(deps: HandlerDeps, snap: Snapshot, f: Extract<Filter, { t
   const timer = setTimeout(() => ctl.abort(), 10_000);
   deps.upstreams
     .request(picked.endpoint, cluster.cluster.protocol, { method, path, headers: { ...headers }, body: null, signal: ctl.signal })
-    .then((r) => r.body.resume().on('close', () => clearTimeout(timer)))
+    .then((r) => r.body.discard(() => clearTimeout(timer)))
     .catch(() => {
       clearTimeout(timer);
       deps.metrics.upstreamFailures.inc({ cluster: f.cluster, reason: 'mirror' });

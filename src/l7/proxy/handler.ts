@@ -12,6 +12,7 @@ import { normalizeTarget } from './normalize.js';
 import { answer, destroyResponse, isHttp2, type DownstreamRequest, type DownstreamResponse } from './respond.js';
 import { mirror, forwardWithRetries } from './forward.js';
 import type { Snapshot } from './snapshot.js';
+import type { BodyOut } from './upstream-body.js';
 import type { HandlerDeps } from './handler-deps.js';
 
 export type { HandlerDeps, HandlerOptions } from './handler-deps.js';
@@ -178,11 +179,10 @@ export async function handleRequest(deps: HandlerDeps, li: ListenerInfo, req: Do
   ex.upstream = result.upstream;
   const up = result.response;
   res.writeHead(up.status, responseHeaders(forwardResponseHeaders(up.headers), p.responseMods));
-  up.body.on('data', (c: Buffer) => (ex.bytes += c.length));
-  up.body.on('error', () => destroyResponse(res));
-  up.body.on('end', result.release);
-  up.body.on('close', result.release);
-  up.body.pipe(res as NodeJS.WritableStream);
+  up.body.pipe(res as BodyOut, (n) => (ex.bytes += n), (err) => {
+    result.release();
+    if (err) destroyResponse(res);
+  });
 }
 
 export function responseHeaders(base: HeaderMap, mods: readonly Filter[]): HeaderMap {

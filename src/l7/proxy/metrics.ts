@@ -2,11 +2,19 @@
 // two proxies in one process (tests, gateway + sidecar) never mix their numbers.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+interface LabelChildren {
+  labels: { listener: string; route: string; backend: string };
+  /** Status class (2 for 2xx) -> counter child. */
+  codes: Map<number, { inc(): void }>;
+  duration: { observe(v: number): void };
+}
+
 export class ProxyMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'listener' | 'route' | 'backend' | 'code'>;
   readonly duration: Histogram<'listener' | 'route' | 'backend'>;
   readonly upstreamFailures: Counter<'cluster' | 'reason'>;
+  private readonly children = new Map<string, LabelChildren>();
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     this.requests = new Counter({
@@ -31,8 +39,24 @@ export class ProxyMetrics {
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  /**
+   * Per request: the label children are looked up once per (listener, route, backend) and kept,
+   * since prom-client hashes the label object on every inc/observe otherwise.
+   */
   observe(listener: string, route: string, backend: string, status: number, seconds: number): void {
-    this.requests.inc({ listener, route, backend, code: `${Math.floor(status / 100)}xx` });
-    this.duration.observe({ listener, route, backend }, seconds);
+    const key = `${listener}\u0000${route}\u0000${backend}`;
+    let c = this.children.get(key);
+    if (!c) {
+      c = { codes: new Map(), duration: this.duration.labels({ listener, route, backend }), labels: { listener, route, backend } };
+      this.children.set(key, c);
+    }
+    const cls = Math.floor(status / 100);
+    let counter = c.codes.get(cls);
+    if (!counter) {
+      counter = this.requests.labels({ ...c.labels, code: `${cls}xx` });
+      c.codes.set(cls, counter);
+    }
+    counter.inc();
+    c.duration.observe(seconds);
   }
 }

@@ -7,6 +7,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Endpoint } from '../route-table.js';
 import type { HeaderMap } from './headers.js';
+import { DispatchResponse, ReadableBody, type UpstreamHead } from './upstream-body.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -18,11 +19,8 @@ export interface UpstreamRequest {
   signal: AbortSignal;
 }
 
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable;
-}
+/** The upstream's answer: status and headers now, the body streamed on demand. */
+export type UpstreamResponse = UpstreamHead;
 
 /** Why an upstream attempt failed, in the terms RetryPolicy.retryOn uses. */
 export type UpstreamFailure = 'connect-failure' | 'reset' | 'aborted';
@@ -66,17 +64,14 @@ export class Upstreams {
     return p;
   }
 
-  async request(ep: Endpoint, protocol: 'http1' | 'h2c' | undefined, req: UpstreamRequest): Promise<UpstreamResponse> {
+  request(ep: Endpoint, protocol: 'http1' | 'h2c' | undefined, req: UpstreamRequest): Promise<UpstreamResponse> {
     const key = endpointKey(ep);
     if (protocol === 'h2c') return this.requestH2c(key, req);
-    const r = await this.pool(key).request({
-      method: req.method as 'GET',
-      path: req.path,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
+    // dispatch with a handler of ours: the body goes straight to the client (see upstream-body.ts).
+    return new Promise((resolve, reject) => {
+      const handler = new DispatchResponse(req.signal, (err, head) => (err ? reject(err) : resolve(head as UpstreamHead)));
+      this.pool(key).dispatch({ method: req.method as 'GET', path: req.path, headers: req.headers, body: req.body }, handler);
     });
-    return { status: r.statusCode, headers: r.headers, body: r.body };
   }
 
   /** A WebSocket (or other) upgrade over the endpoint's pool; resolves once it answered 101. */
@@ -108,7 +103,7 @@ export class Upstreams {
         const status = Number(h[':status']);
         const out: Record<string, string | string[] | undefined> = {};
         for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) out[k] = v as string | string[] | undefined;
-        resolve({ status, headers: out, body: stream });
+        resolve({ status, headers: out, body: new ReadableBody(stream) });
       });
       if (req.body) req.body.pipe(stream);
     });
