@@ -84,11 +84,28 @@ export interface FaultPolicy {
 }
 
 export interface RouteMatch {
-  path?: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
-  headers?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
-  queryParams?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
+  /**
+   * `PathPrefix` is element-wise (Gateway API, Ingress). Istio's plain string prefix (`/api` matches
+   * `/apiv2`) is written by src/mesh as an anchored RegularExpression, so the gateway's precedence
+   * ranking keeps its three types. `ignoreCase` (Istio's ignoreUriCase) folds case.
+   */
+  path?: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string; ignoreCase?: boolean };
+  /** `invert`: the request must NOT carry a matching header (Istio's withoutHeaders). */
+  headers?: { type: ValueMatchType; name: string; value: string; invert?: boolean }[];
+  queryParams?: { type: ValueMatchType; name: string; value: string }[];
   method?: string;
+  /**
+   * Conditions on the calling workload (Istio's sourceLabels and sourceNamespace; GAMMA consumer
+   * routes): a sidecar knows its own workload, so src/mesh/traffic specialises a table per workload
+   * and drops these fields. A table that still carries them never matches the route (the matcher
+   * cannot know the caller), which fails closed rather than route someone else's traffic.
+   */
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
 }
+
+/** `Prefix` is Istio's StringMatch prefix; Gateway API uses Exact and RegularExpression only. */
+export type ValueMatchType = 'Exact' | 'RegularExpression' | 'Prefix';
 
 export type Filter =
   | { type: 'RequestHeaderModifier'; set?: Header[]; add?: Header[]; remove?: string[] }
