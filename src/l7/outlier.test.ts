@@ -58,6 +58,15 @@ describe('OutlierDetector', () => {
     d.setEndpoints(['a', 'c']);
     assert.ok(d.isEjected('a', 2));
     assert.equal(d.record('b', 500, 2), false, 'gone');
-    assert.deepEqual(d.state('c'), { consecutive5xx: 0, ejections: 0 });
+    assert.deepEqual(d.state('c'), { consecutive5xx: 0, consecutiveGateway: 0, ejections: 0 });
+  });
+
+  it('consecutiveGatewayErrors counts 502/503/504 and connect failures only', () => {
+    const d = new OutlierDetector({ ...CONFIG, consecutive5xxErrors: 0, consecutiveGatewayErrors: 2 }, ['a', 'b'], 0);
+    assert.equal(d.record('a', 500, 1), false);
+    assert.equal(d.record('a', 503, 2), false);
+    assert.equal(d.record('a', 500, 3), false, 'a 500 breaks the gateway run');
+    assert.equal(d.record('a', 'connect-failure', 4), false);
+    assert.equal(d.record('a', 504, 5), true);
   });
 });

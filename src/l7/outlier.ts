@@ -8,10 +8,13 @@
 // lifted at the first interval sweep after that; an endpoint that stays healthy through a sweep
 // has its ejection count lowered by one; at most maxEjectionPercent of the endpoints are ejected at
 // once, but one endpoint always may be (Envoy ejects at least one host whatever the percentage).
+// consecutiveGatewayErrors counts only 502, 503, 504 and connect failures, on its own threshold.
 import type { OutlierDetection } from './route-table.js';
 
 export interface OutlierState {
   consecutive5xx: number;
+  /** 502, 503, 504 and connect failures in a row (Envoy's consecutive_gateway_failure). */
+  consecutiveGateway: number;
   /** Ejections so far, lowered by one per healthy sweep; the ejection time multiplier. */
   ejections: number;
   /** Set while ejected: when the ejection ends (lifted at the next sweep at or after it). */
@@ -26,14 +29,14 @@ export class OutlierDetector {
   private nextSweep: number;
 
   constructor(private readonly config: OutlierDetection, keys: Iterable<string>, now: number) {
-    for (const k of keys) this.states.set(k, { consecutive5xx: 0, ejections: 0 });
+    for (const k of keys) this.states.set(k, { consecutive5xx: 0, consecutiveGateway: 0, ejections: 0 });
     this.nextSweep = now + config.intervalMs;
   }
 
   /** Keeps the state of endpoints still present; new ones start healthy (the table changed). */
   setEndpoints(keys: Iterable<string>): void {
     const next = new Map<string, OutlierState>();
-    for (const k of keys) next.set(k, this.states.get(k) ?? { consecutive5xx: 0, ejections: 0 });
+    for (const k of keys) next.set(k, this.states.get(k) ?? { consecutive5xx: 0, consecutiveGateway: 0, ejections: 0 });
     this.states.clear();
     for (const [k, s] of next) this.states.set(k, s);
     this.ejectedCount = [...this.states.values()].filter((s) => s.ejectedUntil !== undefined).length;
@@ -45,17 +48,18 @@ export class OutlierDetector {
     const s = this.states.get(key);
     if (!s) return false;
     const failed = outcome === 'connect-failure' || (outcome >= 500 && outcome <= 599);
-    if (!failed) {
-      s.consecutive5xx = 0;
-      return false;
-    }
-    s.consecutive5xx++;
-    const threshold = this.config.consecutive5xxErrors;
-    if (threshold <= 0 || s.ejectedUntil !== undefined || s.consecutive5xx < threshold) return false;
-    if (!this.mayEject()) return false;
+    const gateway = outcome === 'connect-failure' || outcome === 502 || outcome === 503 || outcome === 504;
+    s.consecutive5xx = failed ? s.consecutive5xx + 1 : 0;
+    s.consecutiveGateway = gateway ? s.consecutiveGateway + 1 : 0;
+    if (!failed || s.ejectedUntil !== undefined) return false;
+    const c = this.config;
+    const by5xx = c.consecutive5xxErrors > 0 && s.consecutive5xx >= c.consecutive5xxErrors;
+    const byGateway = (c.consecutiveGatewayErrors ?? 0) > 0 && s.consecutiveGateway >= (c.consecutiveGatewayErrors ?? 0);
+    if (!(by5xx || byGateway) || !this.mayEject()) return false;
     s.ejections++;
-    s.ejectedUntil = now + this.config.baseEjectionTimeMs * s.ejections;
+    s.ejectedUntil = now + c.baseEjectionTimeMs * s.ejections;
     s.consecutive5xx = 0;
+    s.consecutiveGateway = 0;
     this.ejectedCount++;
     return true;
   }

@@ -197,6 +197,8 @@ export interface ConnectionPool {
 export interface OutlierDetection {
   /** Consecutive 5xx answers (or connect failures) that eject an endpoint; 0 disables. */
   consecutive5xxErrors: number;
+  /** Consecutive 502/503/504 answers (or connect failures) that eject an endpoint; unset/0: off. */
+  consecutiveGatewayErrors?: number;
   /** How often ejections are reviewed (Envoy's sweep interval), ms. */
   intervalMs: number;
   /** An ejection lasts baseEjectionTimeMs x the endpoint's ejection count. */

@@ -120,6 +120,7 @@ function applyPolicy(cluster: Cluster, p: FlatPolicy, dr: DestinationRule | unde
       intervalMs: ms(od.interval, OUTLIER_DEFAULTS.intervalMs),
       baseEjectionTimeMs: ms(od.baseEjectionTime, OUTLIER_DEFAULTS.baseEjectionTimeMs),
       maxEjectionPercent: od.maxEjectionPercent ?? OUTLIER_DEFAULTS.maxEjectionPercent,
+      ...(od.consecutiveGatewayErrors ? { consecutiveGatewayErrors: od.consecutiveGatewayErrors } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@ import { compileHTTPRoute } from '../../gateway/httproute.js';
 import { comparePrecedence, createdAt } from '../../gateway/precedence.js';
 import type { HTTPRoute, ParentReference } from '../../gateway/types.js';
 import { meshCluster, type ClusterContext } from './clusters.js';
+import { DEFAULT_RETRY } from './virtual-service.js';
 
 export function isServiceParent(p: ParentReference): boolean {
   return p.kind === 'Service' && (p.group === undefined || p.group === '' || p.group === 'core');
@@ -45,6 +46,8 @@ export function gammaTableRoutes(ctx: ClusterContext, clusters: Record<string, C
     for (const e of compiled.entries) {
       const consumer = rns !== ns;
       const r: Route = { ...e.route, backends: e.route.backends.map((b) => ({ ...b, cluster: rekey.get(b.cluster) ?? b.cluster })) };
+      // Istio turns mesh HTTPRoutes into VirtualServices, so they get its default retries too.
+      if (!r.retry && !r.directResponse) r.retry = DEFAULT_RETRY;
       if (consumer) r.match = { ...r.match, sourceNamespace: rns };
       ranked.push({ route: r, consumer, rank: { match: e.route.match, hostRank: 0, created: createdAt(route.metadata.creationTimestamp), owner: `${rns}/${route.metadata.name}`, rule: e.rule, matchIndex: e.matchIndex } });
     }
