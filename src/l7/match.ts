@@ -8,7 +8,7 @@
 // routes to apply under an exact host too (Gateway API route precedence within one listener)
 // appends them to the exact host's route list.
 import type { CompiledTable, Listener, RequestView, Route, RouteMatch, Selection, VirtualHost } from './route-table.js';
-import type { RouteTable } from './route-table.js';
+import type { RouteTable, ValueMatchType } from './route-table.js';
 
 type Predicate = (req: RequestView, query: QueryCache) => boolean;
 
@@ -121,8 +121,10 @@ function findHost(cl: CompiledListener, rawHost: string): CompiledHost | undefin
 
 /** One predicate per route; every part of a match must hold (AND), as in Gateway API. */
 export function compileMatch(match: RouteMatch): Predicate {
+  // Caller conditions are resolved per workload before a table reaches a proxy (see RouteMatch).
+  if (match.sourceLabels !== undefined || match.sourceNamespace !== undefined) return () => false;
   const tests: Predicate[] = [];
-  if (match.path) tests.push(pathTest(match.path.type, match.path.value));
+  if (match.path) tests.push(match.path.ignoreCase ? foldedPathTest(match.path.type, match.path.value) : pathTest(match.path.type, match.path.value));
   if (match.method) {
     const method = match.method.toUpperCase();
     tests.push((req) => req.method.toUpperCase() === method);
@@ -130,7 +132,10 @@ export function compileMatch(match: RouteMatch): Predicate {
   for (const h of match.headers ?? []) {
     const name = h.name.toLowerCase();
     const test = valueTest(h.type, h.value);
-    tests.push((req) => {
+    tests.push(h.invert ? (req) => {
+      const v = req.header(name);
+      return v === undefined || !test(v);
+    } : (req) => {
       const v = req.header(name);
       return v !== undefined && test(v);
     });
@@ -147,19 +152,32 @@ export function compileMatch(match: RouteMatch): Predicate {
   return (req, query) => tests.every((t) => t(req, query));
 }
 
-function valueTest(type: 'Exact' | 'RegularExpression', value: string): (v: string) => boolean {
+function valueTest(type: ValueMatchType, value: string): (v: string) => boolean {
   if (type === 'Exact') return (v) => v === value;
+  if (type === 'Prefix') return (v) => v.startsWith(value);
   const re = fullRegex(value);
   return re ? (v) => re.test(v) : () => false;
 }
 
-function pathTest(type: 'Exact' | 'PathPrefix' | 'RegularExpression', value: string): Predicate {
+function pathTest(type: NonNullable<RouteMatch['path']>['type'], value: string): Predicate {
   if (type === 'Exact') return (req) => req.path === value;
   if (type === 'PathPrefix') {
     const prefix = trimPrefix(value);
     return (req) => prefixMatches(prefix, req.path);
   }
   const re = fullRegex(value);
+  return re ? (req) => re.test(req.path) : () => false;
+}
+
+/** Istio's ignoreUriCase: Exact and PathPrefix compare lower-cased; a regex gets the `i` flag. */
+function foldedPathTest(type: NonNullable<RouteMatch['path']>['type'], value: string): Predicate {
+  const lower = value.toLowerCase();
+  if (type === 'Exact') return (req) => req.path.toLowerCase() === lower;
+  if (type === 'PathPrefix') {
+    const prefix = trimPrefix(lower);
+    return (req) => prefixMatches(prefix, req.path.toLowerCase());
+  }
+  const re = fullRegex(value, 'i');
   return re ? (req) => re.test(req.path) : () => false;
 }
 
@@ -182,9 +200,9 @@ export function prefixMatches(prefix: string, path: string): boolean {
  * Regular expressions match the whole value, as Envoy's RE2 `safe_regex` does. An expression
  * JavaScript cannot compile never matches; the compilers reject such routes in status first.
  */
-function fullRegex(source: string): RegExp | undefined {
+function fullRegex(source: string, flags = ''): RegExp | undefined {
   try {
-    return new RegExp(`^(?:${source})$`);
+    return new RegExp(`^(?:${source})$`, flags);
   } catch {
     return undefined;
   }

@@ -69,14 +69,43 @@ export interface Route {
   directResponse?: { status: number; body?: string };
   timeouts?: { requestMs?: number; backendRequestMs?: number };
   retry?: RetryPolicy;
+  /**
+   * Fault injection (Istio VirtualService `fault`), decided per try by src/l7/fault.ts: a retry
+   * draws again, so retries can mask an injected abort. Unset: no fault.
+   */
+  fault?: FaultPolicy;
+}
+
+/** Injected delay and/or abort; each applies to `percent` of tries (0-100, fractions allowed). */
+export interface FaultPolicy {
+  delay?: { fixedDelayMs: number; percent: number };
+  /** `status`: an HTTP answer; `grpcStatus`: a gRPC trailer-only answer (HTTP 200 with grpc-status). */
+  abort?: { status?: number; grpcStatus?: number; percent: number };
 }
 
 export interface RouteMatch {
-  path?: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string };
-  headers?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
-  queryParams?: { type: 'Exact' | 'RegularExpression'; name: string; value: string }[];
+  /**
+   * `PathPrefix` is element-wise (Gateway API, Ingress). Istio's plain string prefix (`/api` matches
+   * `/apiv2`) is written by src/mesh as an anchored RegularExpression, so the gateway's precedence
+   * ranking keeps its three types. `ignoreCase` (Istio's ignoreUriCase) folds case.
+   */
+  path?: { type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string; ignoreCase?: boolean };
+  /** `invert`: the request must NOT carry a matching header (Istio's withoutHeaders). */
+  headers?: { type: ValueMatchType; name: string; value: string; invert?: boolean }[];
+  queryParams?: { type: ValueMatchType; name: string; value: string }[];
   method?: string;
+  /**
+   * Conditions on the calling workload (Istio's sourceLabels and sourceNamespace; GAMMA consumer
+   * routes): a sidecar knows its own workload, so src/mesh/traffic specialises a table per workload
+   * and drops these fields. A table that still carries them never matches the route (the matcher
+   * cannot know the caller), which fails closed rather than route someone else's traffic.
+   */
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
 }
+
+/** `Prefix` is Istio's StringMatch prefix; Gateway API uses Exact and RegularExpression only. */
+export type ValueMatchType = 'Exact' | 'RegularExpression' | 'Prefix';
 
 export type Filter =
   | { type: 'RequestHeaderModifier'; set?: Header[]; add?: Header[]; remove?: string[] }
@@ -119,10 +148,17 @@ export interface WeightedBackend {
 export interface RetryPolicy {
   attempts: number;
   perTryTimeoutMs?: number;
-  /** Status codes (and `connect-failure`, `reset`) that are retried. */
-  retryOn: (number | 'connect-failure' | 'reset')[];
+  /**
+   * Status codes and conditions that are retried: `connect-failure`, `reset`, and the classes Istio's
+   * `retryOn` names (Envoy's x-envoy-retry-on): `5xx` (any 5xx answer, a reset or a connect
+   * failure), `gateway-error` (502, 503, 504), `retriable-4xx` (409), `refused-stream`. src/l7/retry.ts
+   * `retryable()` answers for one outcome; the gateway only ever writes numbers and the first two.
+   */
+  retryOn: RetryCondition[];
   backoffMs?: number;
 }
+
+export type RetryCondition = number | 'connect-failure' | 'reset' | '5xx' | 'gateway-error' | 'retriable-4xx' | 'refused-stream';
 
 export interface Cluster {
   /** `ns/service:port` as in the key. */
@@ -131,6 +167,44 @@ export interface Cluster {
   endpoints: Endpoint[];
   /** Application protocol to the upstream: h2c from Service appProtocol `kubernetes.io/h2c`. */
   protocol?: 'http1' | 'h2c';
+  /**
+   * A DestinationRule subset: `endpoints` holds only the pods whose labels carry every pair of
+   * `labels` (the compiler filtered them); kept so logs and `podnet mesh` can say why.
+   */
+  subset?: { name: string; labels: Record<string, string> };
+  /** How a request picks an endpoint (src/l7/balance.ts); unset: the proxy's default. */
+  loadBalancer?: LoadBalancerPolicy;
+  /** Upstream limits (DestinationRule connectionPool); beyond them requests get 503 (overflow). */
+  connectionPool?: ConnectionPool;
+  /** Passive health checking on answers (DestinationRule outlierDetection, src/l7/outlier.ts). */
+  outlierDetection?: OutlierDetection;
+}
+
+/** Istio's simple policies; `p2c` is power of two choices on requests in flight (Envoy's LEAST_REQUEST). */
+export type LoadBalancerPolicy = 'round-robin' | 'least-request' | 'random' | 'p2c';
+
+export interface ConnectionPool {
+  /** tcp.maxConnections: connections to the whole cluster. */
+  maxConnections?: number;
+  /** http.http1MaxPendingRequests: requests queued waiting for a connection. */
+  maxPendingRequests?: number;
+  /** http.http2MaxRequests: requests in flight to the cluster. */
+  maxRequests?: number;
+  /** http.maxRequestsPerConnection: a connection is closed after this many requests (0/unset: no limit). */
+  maxRequestsPerConnection?: number;
+}
+
+export interface OutlierDetection {
+  /** Consecutive 5xx answers (or connect failures) that eject an endpoint; 0 disables. */
+  consecutive5xxErrors: number;
+  /** Consecutive 502/503/504 answers (or connect failures) that eject an endpoint; unset/0: off. */
+  consecutiveGatewayErrors?: number;
+  /** How often ejections are reviewed (Envoy's sweep interval), ms. */
+  intervalMs: number;
+  /** An ejection lasts baseEjectionTimeMs x the endpoint's ejection count. */
+  baseEjectionTimeMs: number;
+  /** At most this percentage of the cluster's endpoints is ejected at once (0-100). */
+  maxEjectionPercent: number;
 }
 
 export interface Endpoint {
