@@ -26,15 +26,15 @@ async function main(): Promise<void> {
   }
   const id = spiffeId({ trustDomain: process.env.TRUST_DOMAIN || 'cluster.local', namespace: ns, serviceAccount: sa });
   const counters: Record<string, number> = {};
-  const log = (e: object & { outcome?: string }) => {
-    const key = `${'peer' in e || 'source' in e ? 'inbound' : 'outbound'}_${e.outcome}`;
-    counters[key] = (counters[key] ?? 0) + 1;
-    process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+  const write = (e: object) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+  const count = (dir: string) => (e: { outcome: string }) => {
+    counters[`${dir}_${e.outcome}`] = (counters[`${dir}_${e.outcome}`] ?? 0) + 1;
+    write({ dir, ...e });
   };
   const identity = new IdentityClient({
     spiffeId: id,
     issue: (csr) => requestCertificate(socket, csr),
-    onChange: (c) => log({ event: 'certificate', notAfter: c.notAfter }),
+    onChange: (c) => write({ event: 'certificate', notAfter: c.notAfter }),
   });
   let peers: Record<string, string> = {};
   const refreshPeers = async () => {
@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   const contexts = new ContextCache();
   const current = () => identity.current();
   await startStatus(() => ({ ...identity.status(), mode, counters }));
-  await startInbound({ identity: current, contexts, mode: () => mode, log });
-  await startOutbound({ identity: current, contexts, peerAt: (a) => peers[a], log });
+  await startInbound({ identity: current, contexts, mode: () => mode, log: count('inbound') });
+  await startOutbound({ identity: current, contexts, peerAt: (a) => peers[a], log: count('outbound') });
   process.stdout.write(JSON.stringify({ event: 'started', spiffeId: id, mode, status: identity.status() }) + '\n');
 }
 
