@@ -30,12 +30,12 @@ export function decideMesh(ns: V1Namespace | undefined, pod: V1Pod): MeshDecisio
   return { meshed: false, reason: 'namespace not enabled for the mesh' };
 }
 
-function sidecarContainer(): V1Container {
+function sidecarContainer(args: string[]): V1Container {
   const field = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   return {
     name: SIDECAR_CONTAINER,
     image: SIDECAR_IMAGE,
-    args: ['proxy', 'sidecar'],
+    args: ['proxy', 'sidecar', ...args],
     env: [
       { name: 'POD_NAME', ...field('metadata.name') },
       { name: 'POD_NAMESPACE', ...field('metadata.namespace') },
@@ -47,8 +47,8 @@ function sidecarContainer(): V1Container {
   };
 }
 
-/** The pod as admitted: unchanged when not meshed or already injected. */
-export function injectPod(ns: V1Namespace | undefined, pod: V1Pod): { pod: V1Pod; decision: MeshDecision } {
+/** The pod as admitted: unchanged when not meshed or already injected. `sidecarArgs`: the cluster's sidecar flags (CA socket, mode). */
+export function injectPod(ns: V1Namespace | undefined, pod: V1Pod, sidecarArgs: string[] = []): { pod: V1Pod; decision: MeshDecision } {
   const decision = decideMesh(ns, pod);
   const containers = pod.spec?.containers ?? [];
   if (!decision.meshed || containers.some((c) => c.name === SIDECAR_CONTAINER)) return { pod, decision };
@@ -58,7 +58,7 @@ export function injectPod(ns: V1Namespace | undefined, pod: V1Pod): { pod: V1Pod
     pod: {
       ...pod,
       metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, 'sidecar.istio.io/status': JSON.stringify(status) } },
-      spec: { ...pod.spec, containers: [...containers, sidecarContainer()] },
+      spec: { ...pod.spec, containers: [...containers, sidecarContainer(sidecarArgs)] },
     },
   };
 }
