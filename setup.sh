@@ -19,12 +19,14 @@ export DEBIAN_FRONTEND=noninteractive
 # CNI plugins (tests chain podnet with portmap, the bench compares with bridge + host-local);
 # gcc: builds the CNI plugin's shim; iperf3/dnsutils/conntrack/curl: tests, bench, demo, debugging;
 # dnsperf + dnsmasq-base/unbound: the DNS bench and its reference servers; nginx: the gateway bench's
-# reference proxy (all run by the bench only, on 127.0.0.1 or in lab namespaces, never as host services).
+# reference proxy (all run by the bench only, on 127.0.0.1 or in lab namespaces, never as host services);
+# tshark: the mesh test reads a lab bridge's packets to show only TLS between meshed pods.
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   iproute2 nftables iptables conntrack util-linux procps mount \
   containernetworking-plugins iperf3 dnsutils gcc libc6-dev \
-  dnsperf dnsmasq-base unbound nginx curl >/dev/null
+  dnsperf dnsmasq-base unbound nginx curl \
+  tshark >/dev/null
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent

@@ -3,6 +3,7 @@
 // versions, so upstream manifests work unchanged.
 import type { V1Container } from '../api/types.js';
 import { nativeNetexecArgs } from './agnhost/netexec-flags.js';
+import { isSidecarImage, sidecarArgv } from './mesh-image.js';
 
 export class ImageError extends Error {
   readonly code = 'EIMAGE';
@@ -29,6 +30,8 @@ export interface BuiltinPaths {
   netexec?: string;
   /** dist/lab-bin/podnet-enter: enters a pod's namespaces in one exec (PodSandbox.execPrefix). */
   enter?: string;
+  /** The compiled mesh sidecar (dist/src/mesh/sidecar/sidecar-main.js); default: beside agnhost's dist tree. */
+  sidecar?: string;
 }
 
 const AGNHOST = /^([a-z0-9.-]+(:\d+)?\/)?(e2e-test-images\/|kubernetes-e2e-test-images\/)?agnhost(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
@@ -69,6 +72,7 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
     }
   }
   if (PAUSE.test(image) && command.length === 0) return pauseArgv(paths);
+  if (isSidecarImage(image)) return sidecarArgv(paths, args);
   // CoreDNS's entrypoint is /coredns (naming it as the command means the same); the args are the
   // flags of podnet's DNS program (src/dns/args.ts).
   if (DNS.test(image) && (command.length === 0 || /(^|\/)coredns$/.test(command[0]))) {

@@ -28,6 +28,7 @@ import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
 import { phase } from './phases.js';
+import { LabMesh } from '../mesh-lab.js';
 
 const POD_CONCURRENCY = 6;
 /** How long start() keeps the cluster DNS objects for the first apply before applying them alone. */
@@ -65,6 +66,8 @@ export class Lab {
   readonly readiness: ReadinessManager;
   /** The kinds this lab validates and defaults (each component's, see src/kinds.ts). */
   private readonly kinds = podnetKinds();
+  /** Mesh CA, injection and capture (src/lab/mesh-lab.ts). */
+  readonly mesh: LabMesh;
 
   constructor(readonly config: ClusterConfig, private readonly paths: LabPaths) {
     this.plan = planNetwork(config);
@@ -79,6 +82,7 @@ export class Lab {
     };
     this.services = new ServiceControllers(this.store, config, this.plan.nodes);
     this.policies = new PolicyControllers(this.store, this.plan.nodes);
+    this.mesh = new LabMesh({ lab: config.name, leafLifetimeSec: Number(process.env.PODNET_MESH_CERT_TTL) || undefined }, this.store, () => this.sandboxes.values());
     this.readiness = new ReadinessManager({
       startProber: proberStarter(config.name, this.plan.nodes),
       onChange: (key) => this.refreshStatus(key),
@@ -124,6 +128,7 @@ export class Lab {
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
     this.services.start();
     this.policies.start();
+    await this.mesh.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     // They go in with the first apply (what `up` sends next), so that one reconcile and one
     // data-plane sync serve both instead of two in a row; if no apply comes, on their own.
@@ -198,7 +203,7 @@ export class Lab {
     const sources = this.store.list('Pod').filter((p) => !isGenerated(p));
     const workloads = [...WORKLOAD_KINDS].flatMap((k) => this.store.list(k));
     const nodes = this.config.nodes;
-    const desired = expandWorkloads([...sources, ...workloads], nodes);
+    const desired = expandWorkloads([...sources, ...workloads], nodes).map((p) => this.mesh.admit(p));
     const existing = new Map<string, string>();
     for (const [key, sb] of this.sandboxes) existing.set(key, sb.node.name);
     const assignment = schedule(desired, nodes, podCapacity(this.config), existing);
@@ -269,6 +274,7 @@ export class Lab {
     const key = `${sb.namespace}/${sb.name}`;
     try {
       await sb.create();
+      await this.mesh.capture(sb);
       this.refreshStatus(key);
       sb.startContainers(this.podWithStatus(key) ?? sb.pod, (name, state) => {
         this.containerStates.get(key)?.set(name, state);
