@@ -27,6 +27,8 @@ import { ServiceControllers } from './service-controllers.js';
 import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
+import { clusterGatewayObjects } from '../cluster-gateway.js';
+import { GatewayController } from './gateway-controller.js';
 import { phase } from './phases.js';
 
 const POD_CONCURRENCY = 6;
@@ -61,6 +63,7 @@ export class Lab {
   readonly services: ServiceControllers;
   readonly policies: PolicyControllers;
   readonly readiness: ReadinessManager;
+  readonly gateways: GatewayController;
   /** The kinds this lab validates and defaults (each component's, see src/kinds.ts). */
   private readonly kinds = podnetKinds();
 
@@ -77,6 +80,9 @@ export class Lab {
     };
     this.services = new ServiceControllers(this.store, config, this.plan.nodes);
     this.policies = new PolicyControllers(this.store, this.plan.nodes);
+    this.gateways = new GatewayController(this.store, {
+      tableDir: `${labDir(config.name)}/gateway`, apply: (o) => this.apply(o), delete: (o) => this.delete(o),
+    });
     this.readiness = new ReadinessManager({
       startProber: proberStarter(config.name, this.plan.nodes),
       onChange: (key) => this.refreshStatus(key),
@@ -113,6 +119,8 @@ export class Lab {
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     await this.apply(clusterDNSObjects(this.config, this.paths.apiSocket));
     phase('cluster DNS applied');
+    await this.apply(clusterGatewayObjects());
+    this.gateways.start();
   }
 
   /** Serialises changes: one apply/delete/reconcile at a time, in arrival order. */
@@ -302,6 +310,7 @@ export class Lab {
   async shutdown(): Promise<void> {
     this.services.stop();
     this.policies.stop();
+    this.gateways.stop();
     this.readiness.stop();
     await Promise.all([...this.sandboxes.values()].flatMap((sb) => [...sb.containers.values()].map((c) => c.stop(1000))));
     for (const a of this.agents) a.stop();
