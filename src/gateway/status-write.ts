@@ -33,3 +33,17 @@ export function stampRouteParents(next: readonly RouteParentStatus[], prev: read
   }));
   return [...others, ...ours];
 }
+
+/**
+ * A Gateway whose address is assigned is Programmed only once a proxy pod behind that address is
+ * ready to serve (the spec's reason Pending until then), so `Programmed=True` means requests work.
+ */
+export function withProxyReadiness(status: GatewayStatus, proxyReady: boolean): GatewayStatus {
+  if (proxyReady) return status;
+  return {
+    ...status,
+    conditions: status.conditions.map((c) => (c.type === 'Programmed' && c.status === 'True'
+      ? { ...c, status: 'False', reason: 'Pending', message: 'waiting for a ready gateway proxy pod' }
+      : c)),
+  };
+}

@@ -12,7 +12,7 @@ import { canonicalJSON } from '../../api/util.js';
 import { compileGateways, compileIngresses, CONTROLLER_NAME, type Gateway, type GatewayClass, type GatewayObjects, type GatewayStatus, type HTTPRoute,
   type ReferenceGrant, type V1EndpointSlice, type V1Ingress, type V1IngressClass, type V1Namespace, type V1Secret, type V1Service } from '../../gateway/index.js';
 import { gatewayObjects, gatewayWorkload, SERVES_ANNOTATION, type GatewayWorkload } from '../../gateway/deploy.js';
-import { stampConditions, stampGatewayStatus, stampRouteParents } from '../../gateway/status-write.js';
+import { stampConditions, stampGatewayStatus, stampRouteParents, withProxyReadiness } from '../../gateway/status-write.js';
 import type { RouteTable } from '../../l7/route-table.js';
 import { StoreController, stderrLog, type Log } from './store-controller.js';
 
@@ -54,6 +54,9 @@ export class GatewayController extends StoreController {
       return [key, addressOf(gatewayWorkload(key, this.deps.tableDir))];
     }));
     const gw = compileGateways(objects, { addresses });
+    const proxyReady = (w: GatewayWorkload): boolean => objects.endpointSlices.some((s) => s.metadata?.namespace === w.namespace
+      && s.metadata?.labels?.['kubernetes.io/service-name'] === w.name && (s.endpoints ?? []).some((e) => e.conditions?.ready === true));
+    for (const [key, st] of Object.entries(gw.status.gateways)) gw.status.gateways[key] = withProxyReadiness(st, proxyReady(gatewayWorkload(key, this.deps.tableDir)));
     const ingressWorkload = gatewayWorkload('ingress', this.deps.tableDir);
     const ing = compileIngresses({
       ingresses: list<V1Ingress>('Ingress'), ingressClasses: list<V1IngressClass>('IngressClass'), services, endpointSlices: objects.endpointSlices, secrets: objects.secrets,
