@@ -68,7 +68,7 @@ describe('gateway lab', () => {
   });
 
   it('port-forward to a Gateway\'s Service listens on 127.0.0.1', async () => {
-    forward = spawn(process.execPath, [CLI, 'port-forward', '-n', INFRA, 'svc/podnet-gateway-same-namespace', '0:80', '--name', name], { stdio: ['ignore', 'pipe', 'inherit'] });
+    forward = spawn(process.execPath, [CLI, 'port-forward', '-n', INFRA, 'svc/podnet-gw-same-namespace', '0:80', '--name', name], { stdio: ['ignore', 'pipe', 'inherit'] });
     forwardPort = await new Promise<number>((resolve, reject) => {
       let text = '';
       forward?.stdout?.on('data', (c: Buffer) => {

@@ -28,10 +28,14 @@ export interface GatewayWorkload {
   tableFile: string;
 }
 
-/** The Deployment/Service name for Gateway `name`: a DNS-1035 label of at most 63 characters. */
+/**
+ * The Deployment/Service name for Gateway `name`: at most 46 characters, so that its pods' names
+ * (`<deployment>-<10>-<5>`) stay within a 63-character hostname; longer names are cut and given a
+ * hash of the whole name, so two long Gateway names do not collide.
+ */
 export function workloadName(gatewayName: string): string {
-  const name = `podnet-gateway-${gatewayName}`;
-  return name.length <= 63 ? name : `${name.slice(0, 55).replace(/[-.]+$/, '')}-${safeHash(7, gatewayName)}`;
+  const name = `podnet-gw-${gatewayName}`;
+  return name.length <= 46 ? name : `${name.slice(0, 38).replace(/[-.]+$/, '')}-${safeHash(7, gatewayName)}`;
 }
 
 export function gatewayWorkload(key: string, tableDir: string): GatewayWorkload {
