@@ -23,12 +23,15 @@ export interface ForwardTarget {
 
 /** Parses `[LOCAL:]REMOTE` (kubectl also takes `:REMOTE` for a random local port). */
 export function parsePorts(spec: string): { local: number; remote: string } {
-  const m = /^(\d*):?([\w-]+)$/.exec(spec);
-  if (!m) throw new Error(`port ${JSON.stringify(spec)}: expected [LOCAL:]REMOTE, e.g. 8080:80`);
-  const colon = spec.includes(':');
-  const local = colon ? (m[1] === '' ? 0 : Number(m[1])) : /^\d+$/.test(m[2]) ? Number(m[2]) : 0;
+  const parts = spec.split(':');
+  const remote = parts[parts.length - 1];
+  if (parts.length > 2 || !/^[\w-]+$/.test(remote) || (parts.length === 2 && !/^\d*$/.test(parts[0]))) {
+    throw new Error(`port ${JSON.stringify(spec)}: expected [LOCAL:]REMOTE, e.g. 8080:80`);
+  }
+  // Without LOCAL, kubectl listens on the same port number (a name gets a free port).
+  const local = parts.length === 2 ? (parts[0] === '' ? 0 : Number(parts[0])) : /^\d+$/.test(remote) ? Number(remote) : 0;
   if (!Number.isInteger(local) || local < 0 || local > 65535) throw new Error(`port ${JSON.stringify(spec)}: local port must be 0-65535`);
-  return { local, remote: m[2] };
+  return { local, remote };
 }
 
 /** The pod and pod port behind `svc/NAME` port `remote` (a Service port number or name), from its EndpointSlices. */
