@@ -1,5 +1,5 @@
 // The kinds the gateway registers with the API layer (src/kinds.ts): Gateway API v1 (GatewayClass,
-// Gateway, HTTPRoute; ReferenceGrant at v1beta1, where the standard channel serves it),
+// Gateway, HTTPRoute, ReferenceGrant, at v1 as the conformance suite's manifests write them),
 // networking.k8s.io/v1 Ingress and IngressClass, and core/v1 Secret, which only the gateway reads
 // (certificates), checked as the API server checks a `kubernetes.io/tls` Secret.
 import type { FieldError } from '../api/errors.js';
@@ -15,7 +15,7 @@ export const gatewayKinds: readonly KindDefinition[] = [
   { apiVersion: V1, kind: 'GatewayClass', validate: validateGatewayClass },
   { apiVersion: V1, kind: 'Gateway', validate: validateGateway },
   { apiVersion: V1, kind: 'HTTPRoute', validate: validateHTTPRoute },
-  { apiVersion: `${GATEWAY_GROUP}/v1beta1`, kind: 'ReferenceGrant', validate: validateReferenceGrant },
+  { apiVersion: V1, kind: 'ReferenceGrant', validate: validateReferenceGrant },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', validate: validateIngress },
   { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', validate: validateIngressClass },
   { apiVersion: 'v1', kind: 'Secret', validate: validateSecret },
