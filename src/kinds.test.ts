@@ -13,7 +13,8 @@ const load = (...objs: KubeObject[]): Loaded[] => objs.map((object, doc) => ({ o
 describe('podnetKinds', () => {
   it('registers api\'s kinds and each component\'s', () => {
     assert.deepEqual(podnetKinds().kinds().sort(), [
-      'Cluster', 'DaemonSet', 'Deployment', 'EndpointSlice', 'Namespace', 'NetworkPolicy', 'Pod', 'ReplicaSet', 'Service', 'StatefulSet',
+      'Cluster', 'DaemonSet', 'Deployment', 'EndpointSlice', 'Gateway', 'GatewayClass', 'HTTPRoute', 'Ingress', 'IngressClass', 'Namespace',
+      'NetworkPolicy', 'Pod', 'ReferenceGrant', 'ReplicaSet', 'Secret', 'Service', 'StatefulSet',
     ]);
     const a = podnetKinds();
     a.register({ apiVersion: 'example.com/v1', kind: 'Widget' });
@@ -51,6 +52,14 @@ describe('podnetKinds', () => {
         'app.yaml: NetworkPolicy default/p: spec.ingress[0].ports[0].endPort: must be greater than or equal to port (80)'],
       [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default' }, spec: { replicas: -1 } },
         'app.yaml: Deployment default/d: spec.replicas: must be a non-negative integer, not -1'],
+      [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'default' }, spec: { gatewayClassName: 'podnet', listeners: [{ name: 'h', port: 0, protocol: 'HTTP' }] } },
+        'app.yaml: Gateway default/g: spec.listeners[0].port: must be an integer between 1 and 65535, not 0'],
+      [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'default' }, spec: { rules: [{ matches: [{ path: { type: 'Prefix', value: '/' } }] }] } },
+        'app.yaml: HTTPRoute default/r: spec.rules[0].matches[0].path.type: unsupported value "Prefix": must be one of Exact, PathPrefix, RegularExpression'],
+      [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: {} } } }] } }] } },
+        'app.yaml: Ingress default/i: spec.rules[0].http.paths[0].backend.service.port: port name or number is required'],
+      [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'AAAA' } } as KubeObject,
+        'app.yaml: Secret default/s: data[tls.key]: required for a Secret of type kubernetes.io/tls'],
     ];
     for (const [object, message] of cases) assert.throws(() => validateObjects(load(object), new Set(), kinds), { message });
   });

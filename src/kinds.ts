@@ -6,10 +6,11 @@
 // This file sits above the components and below lab/cli/agent/apiserver (see eslint-rules/layers.js).
 import { coreKinds } from './api/core-kinds.js';
 import { KindRegistry } from './api/registry.js';
+import { gatewayKinds } from './gateway/kinds.js';
 import { networkPolicyKinds } from './netpol/validate.js';
 import { serviceKinds } from './services/service-spec.js';
 
 /** A new registry of all podnet's kinds (new each call: a registry is mutable). */
 export function podnetKinds(): KindRegistry {
-  return new KindRegistry([...coreKinds, ...serviceKinds, ...networkPolicyKinds]);
+  return new KindRegistry([...coreKinds, ...serviceKinds, ...networkPolicyKinds, ...gatewayKinds]);
 }

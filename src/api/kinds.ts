@@ -7,7 +7,7 @@
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   'Namespace', 'Cluster',
   'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'PriorityClass', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'StorageClass', 'PriorityClass', 'IngressClass', 'GatewayClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
 export function isNamespaced(kind: string): boolean {

@@ -1,6 +1,7 @@
 // Pod spec validation: the subset of core/v1 ValidatePodSpec that matters to podnet, plus checks
 // for what the lab cannot do (env sources other than the downward API), so a manifest fails at
 // load time rather than as a pod that silently behaves differently from a real cluster.
+import { isPort } from './checks.js';
 import type { FieldError } from './errors.js';
 import { checkDNS1123Label, checkDNS1123Subdomain, checkEnvVarName, checkPortName } from './names.js';
 import { validateLabels } from './selectors.js';
@@ -88,10 +89,6 @@ function validatePorts(ports: unknown, field: string, err: FieldError): void {
       names.add(p.name as string);
     }
   });
-}
-
-function isPort(v: unknown): boolean {
-  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 }
 
 function validateEnv(env: unknown, field: string, err: FieldError): void {

@@ -10,6 +10,8 @@ import { runInteractive } from '../sys/exec.js';
 import { printFile } from '../sys/files.js';
 import { asList, endpointSliceTable, networkPolicyTable, nodeTable, podTable, serviceTable } from './format.js';
 import { registerPolicyCommands } from './policy.js';
+import { gatewayClassTable, gatewayTable, httpRouteTable, ingressClassTable, ingressTable } from './format-gateway.js';
+import { registerPortForward } from './port-forward.js';
 
 const out = (s: string) => process.stdout.write(s);
 // `podnet get pods -o json | head` closes the pipe early: that is not an error.
@@ -99,11 +101,19 @@ const RESOURCES: Record<string, string> = {
   services: 'Service', service: 'Service', svc: 'Service',
   endpointslices: 'EndpointSlice', endpointslice: 'EndpointSlice',
   networkpolicies: 'NetworkPolicy', networkpolicy: 'NetworkPolicy', netpol: 'NetworkPolicy',
+  ingresses: 'Ingress', ingress: 'Ingress', ing: 'Ingress', ingressclasses: 'IngressClass', ingressclass: 'IngressClass',
+  gatewayclasses: 'GatewayClass', gatewayclass: 'GatewayClass', gc: 'GatewayClass', gateways: 'Gateway', gateway: 'Gateway', gtw: 'Gateway',
+  httproutes: 'HTTPRoute', httproute: 'HTTPRoute', referencegrants: 'ReferenceGrant', referencegrant: 'ReferenceGrant', refgrant: 'ReferenceGrant',
+  secrets: 'Secret', secret: 'Secret',
+};
+const CLUSTER_SCOPED_RESOURCES = new Set(['Node', 'IngressClass', 'GatewayClass']);
+const GATEWAY_TABLES: Record<string, (items: KubeObject[], opts: { allNamespaces: boolean }) => string> = {
+  Ingress: ingressTable, IngressClass: ingressClassTable, GatewayClass: gatewayClassTable, Gateway: gatewayTable, HTTPRoute: httpRouteTable,
 };
 
 program.command('get')
-  .description('list nodes, pods, services, endpointslices or networkpolicies')
-  .argument('<resource>', 'nodes | pods | svc | endpointslices | netpol')
+  .description('list nodes, pods, services, endpointslices, networkpolicies, ingresses, ingressclasses, gatewayclasses, gateways or httproutes')
+  .argument('<resource>', 'nodes | pods | svc | endpointslices | netpol | ingress | ingressclasses | gatewayclasses | gateways | httproutes')
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'all namespaces')
   .addOption(new Option('-o, --output <format>').choices(['wide', 'json', 'yaml']))
@@ -111,8 +121,8 @@ program.command('get')
   .action(async (resource: string, o) => {
     const client = new LabClient(pickLab(o.name));
     const kind = RESOURCES[resource.toLowerCase()];
-    if (!kind) throw new Error(`unknown resource type "${resource}" (podnet get nodes|pods|svc|endpointslices)`);
-    const items: KubeObject[] = await client.list(kind, kind !== 'Node' && !o.allNamespaces ? o.namespace : undefined);
+    if (!kind) throw new Error(`unknown resource type "${resource}" (podnet get nodes|pods|svc|endpointslices|netpol|ingress|ingressclasses|gatewayclasses|gateways|httproutes)`);
+    const items: KubeObject[] = await client.list(kind, !CLUSTER_SCOPED_RESOURCES.has(kind) && !o.allNamespaces ? o.namespace : undefined);
     if (o.output === "json" || o.output === "yaml") { out(asList(items, o.output)); return; }
     if (kind === 'Node') {
       const status = await client.status();
@@ -125,6 +135,7 @@ program.command('get')
     else if (kind === 'EndpointSlice') out(endpointSliceTable(items as unknown as V1EndpointSlice[], opts));
     else if (kind === 'Pod') out(podTable(items as unknown as V1Pod[], opts));
     else if (kind === 'NetworkPolicy') out(networkPolicyTable(items as unknown as V1NetworkPolicy[], opts));
+    else if (GATEWAY_TABLES[kind]) out(GATEWAY_TABLES[kind](items, opts));
     else out(asList(items, 'yaml'));
   });
 
@@ -176,6 +187,7 @@ program.command('check')
   });
 
 registerPolicyCommands(program);
+registerPortForward(program);
 
 function syncLine(n: NodeStatus): string {
   const p = n.proxySync;

@@ -26,20 +26,8 @@ export function str(v: unknown, field: string, err: FieldError, required = false
   return v;
 }
 
-export function oneOfValues<T extends string>(v: unknown, values: readonly T[], field: string, err: FieldError): T | undefined {
-  if (v === undefined) return undefined;
-  if (!values.includes(v as T)) throw err(field, `unsupported value ${JSON.stringify(v)}: must be one of ${values.join(', ')}`);
-  return v as T;
-}
-
-export function port(v: unknown, field: string, err: FieldError, required = false): number | undefined {
-  if (v === undefined) {
-    if (required) throw err(field, 'required');
-    return undefined;
-  }
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) throw err(field, `${JSON.stringify(v)} must be a port number between 1 and 65535`);
-  return v;
-}
+// oneOfValues and port are api/checks.ts's oneOf and port, under the names this folder uses.
+export { oneOf as oneOfValues, port } from '../api/checks.js';
 
 /**
  * A hostname as both APIs take it: a DNS subdomain, optionally with a leading `*.` wildcard

@@ -37,7 +37,7 @@ describe('gateway validation', () => {
   it('Gateway listeners', () => {
     assert.equal(problem(gateway([])), 'app.yaml: Gateway ns/g: spec.listeners: must have at least one listener');
     assert.equal(problem(gateway([{ name: 'a', port: 80, protocol: 'HTTP' }, { name: 'a', port: 81, protocol: 'HTTP' }])), 'app.yaml: Gateway ns/g: spec.listeners[1].name: "a" is used by another listener: names must be unique');
-    assert.equal(problem(gateway([{ name: 'a', port: 0, protocol: 'HTTP' }])), 'app.yaml: Gateway ns/g: spec.listeners[0].port: 0 must be a port number between 1 and 65535');
+    assert.equal(problem(gateway([{ name: 'a', port: 0, protocol: 'HTTP' }])), 'app.yaml: Gateway ns/g: spec.listeners[0].port: must be an integer between 1 and 65535, not 0');
     assert.match(problem(gateway([{ name: 'a', port: 80, protocol: 'HTTP', hostname: '10.0.0.1' }])), /spec.listeners\[0\].hostname: "10.0.0.1" must be a DNS name, not an IP address$/);
     assert.match(problem(gateway([{ name: 'a', port: 80, protocol: 'HTTP', hostname: 'a.*.com' }])), /hostname: "a.\*.com": a wildcard is only allowed as the whole first label/);
     assert.match(problem(gateway([{ name: 'a', port: 443, protocol: 'HTTPS', tls: {} }])), /spec.listeners\[0\].tls.certificateRefs: required for HTTPS listeners/);

@@ -17,6 +17,8 @@ export interface BuiltinPaths {
   dns?: string;
   /** The compiled echo-basic program (dist/src/l7/echo/echo-main.js); default: beside agnhost's dist tree. */
   echoBasic?: string;
+  /** The compiled proxy program (dist/src/l7/proxy/proxy-main.js); default: beside agnhost's dist tree. */
+  proxy?: string;
   /**
    * The compiled pause program (dist/lab-bin/pause, src/lab/pause/pause.c). agnhost `pause` and
    * the pause image run it instead of a Node.js process; without it they run agnhost's own pause.
@@ -40,6 +42,8 @@ const DNS = /^(podnet\/dns|([a-z0-9.-]+(:\d+)?\/)?(coredns\/)?coredns)(:[\w.-]+)
 // The Gateway API conformance echo server: gcr.io/k8s-staging-gateway-api/echo-basic,
 // registry.k8s.io/gateway-api/echo-basic and registry.k8s.io/gateway-api/conformance/echo-basic.
 const ECHO_BASIC = /^([a-z0-9.-]+(:\d+)?\/)?(k8s-staging-gateway-api\/|gateway-api\/(conformance\/)?)echo-basic(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
+// podnet's gateway proxy (src/l7/proxy/proxy-main.ts), which the gateway controller runs.
+const GATEWAY = /^podnet\/gateway(:[\w.-]+)?$/;
 const PAUSE = /^([a-z0-9.-]+(:\d+)?\/)?pause(-[a-z0-9]+)?(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/;
 
 export function isEchoBasic(image: string): boolean {
@@ -83,6 +87,9 @@ export function containerArgv(container: V1Container, paths: BuiltinPaths): stri
   if (ECHO_BASIC.test(image) && (command.length === 0 || /(^|\/)echo-basic$/.test(command[0]))) {
     const echo = paths.echoBasic ?? paths.agnhost.replace(/\/lab\/agnhost\/agnhost-main\.js$/, '/l7/echo/echo-main.js');
     return [paths.node, echo, ...command.slice(1), ...args];
+  }
+  if (GATEWAY.test(image) && command.length === 0) {
+    return [paths.node, paths.proxy ?? paths.agnhost.replace(/\/lab\/agnhost\/agnhost-main\.js$/, '/l7/proxy/proxy-main.js'), ...args];
   }
   if (command.length > 0) return [...command, ...args];
   throw new ImageError(

@@ -1,13 +1,13 @@
 // Checks shared by Service and EndpointSlice validation, worded as the API server words them.
 import { parseIP } from '../api/cidr.js';
 import type { FieldError } from '../api/errors.js';
+import { oneOf as checkOneOf } from '../api/checks.js';
 
+export { isPort } from '../api/checks.js';
+
+/** api/checks.ts's oneOf with the value required: services' callers default or guard absent fields first. */
 export function oneOf(v: unknown, allowed: readonly string[], field: string, err: FieldError): void {
-  if (!allowed.includes(v as string)) throw err(field, `unsupported value ${JSON.stringify(v)}: must be one of ${allowed.join(', ')}`);
-}
-
-export function isPort(v: unknown): boolean {
-  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
+  checkOneOf(v, allowed, field, err, true);
 }
 
 /**

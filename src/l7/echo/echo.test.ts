@@ -54,6 +54,7 @@ describe('helpers', () => {
   });
   it('X-Echo-Set-Header', () => {
     assert.deepEqual(echoSetHeaders(['X-Echo-Set-Header', 'X-Foo: bar, X-Baz: 1', 'x-echo-set-header', 'X-Foo: again']), [['X-Foo', 'bar,again'], ['X-Baz', '1']]);
+    assert.deepEqual(echoSetHeaders(['X-Echo-Set-Header', '', 'X-Echo-Set-Header', 'bad name: x, X-Ok: 1']), [['X-Ok', '1']], 'empty and invalid names are skipped, as Go writes headers');
   });
   it('Go durations', () => {
     assert.equal(parseGoDuration('1s'), 1000);

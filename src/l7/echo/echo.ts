@@ -86,6 +86,9 @@ export function echoSetHeaders(raw: readonly string[]): [string, string][] {
       const t = kv.trim();
       const colon = t.indexOf(':');
       const name = colon >= 0 ? t.slice(0, colon) : t;
+      // Go's header writer skips names that are not tokens (the suite sends an empty
+      // X-Echo-Set-Header with every request); Node's setHeader would throw on them.
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) continue;
       const value = colon >= 0 ? t.slice(colon + 1) : '';
       const prev = out.get(name);
       // Go trims header values when it writes them, so the first one is trimmed too.

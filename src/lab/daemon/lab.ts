@@ -27,6 +27,8 @@ import { ServiceControllers } from './service-controllers.js';
 import { PolicyControllers } from './policy-controllers.js';
 import { admitServices } from '../../services/admission.js';
 import { clusterDNSObjects } from '../cluster-dns.js';
+import { clusterGatewayObjects } from '../cluster-gateway.js';
+import { GatewayController } from './gateway-controller.js';
 import { phase } from './phases.js';
 import { LabMesh } from '../mesh-lab.js';
 
@@ -64,6 +66,7 @@ export class Lab {
   readonly services: ServiceControllers;
   readonly policies: PolicyControllers;
   readonly readiness: ReadinessManager;
+  readonly gateways: GatewayController;
   /** The kinds this lab validates and defaults (each component's, see src/kinds.ts). */
   private readonly kinds = podnetKinds();
   /** Mesh CA, injection and capture (src/lab/mesh-lab.ts). */
@@ -83,6 +86,9 @@ export class Lab {
     this.services = new ServiceControllers(this.store, config, this.plan.nodes);
     this.policies = new PolicyControllers(this.store, this.plan.nodes);
     this.mesh = new LabMesh({ lab: config.name, leafLifetimeSec: Number(process.env.PODNET_MESH_CERT_TTL) || undefined }, this.store, () => this.sandboxes.values());
+    this.gateways = new GatewayController(this.store, {
+      tableDir: `${labDir(config.name)}/gateway`, apply: (o) => this.apply(o), delete: (o) => this.delete(o),
+    });
     this.readiness = new ReadinessManager({
       startProber: proberStarter(config.name, this.plan.nodes),
       onChange: (key) => this.refreshStatus(key),
@@ -132,10 +138,12 @@ export class Lab {
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     // They go in with the first apply (what `up` sends next), so that one reconcile and one
     // data-plane sync serve both instead of two in a row; if no apply comes, on their own.
-    this.pendingAddons = clusterDNSObjects(this.config, this.paths.apiSocket);
+    // The gateway classes come along the same way.
+    this.pendingAddons = [...clusterDNSObjects(this.config, this.paths.apiSocket), ...clusterGatewayObjects()];
     setTimeout(() => {
-      if (this.pendingAddons) this.apply([]).catch((e: Error) => process.stderr.write(`cluster DNS: ${e.message}\n`));
+      if (this.pendingAddons) this.apply([]).catch((e: Error) => process.stderr.write(`cluster add-ons: ${e.message}\n`));
     }, ADDON_WAIT_MS).unref();
+    this.gateways.start();
   }
 
   /** The cluster DNS objects until an apply has stored them. */
@@ -334,6 +342,7 @@ export class Lab {
   async shutdown(): Promise<void> {
     this.services.stop();
     this.policies.stop();
+    this.gateways.stop();
     this.readiness.stop();
     await Promise.all([...this.sandboxes.values()].flatMap((sb) => [...sb.containers.values()].map((c) => c.stop(1000))));
     for (const a of this.agents) a.stop();
