@@ -13,13 +13,23 @@ const load = (...objs: KubeObject[]): Loaded[] => objs.map((object, doc) => ({ o
 describe('podnetKinds', () => {
   it('registers api\'s kinds and each component\'s', () => {
     assert.deepEqual(podnetKinds().kinds().sort(), [
-      'Cluster', 'DaemonSet', 'Deployment', 'EndpointSlice', 'Gateway', 'GatewayClass', 'HTTPRoute', 'Ingress', 'IngressClass', 'Namespace',
-      'NetworkPolicy', 'Pod', 'ReferenceGrant', 'ReplicaSet', 'Secret', 'Service', 'StatefulSet',
+      'AuthorizationPolicy', 'Cluster', 'DaemonSet', 'Deployment', 'DestinationRule', 'EndpointSlice', 'Gateway', 'GatewayClass', 'HTTPRoute',
+      'Ingress', 'IngressClass', 'Namespace', 'NetworkPolicy', 'PeerAuthentication', 'Pod', 'ReferenceGrant', 'ReplicaSet', 'Secret',
+      'Service', 'StatefulSet', 'VirtualService',
     ]);
     const a = podnetKinds();
     a.register({ apiVersion: 'example.com/v1', kind: 'Widget' });
     assert.equal(podnetKinds().has('Widget'), false, 'each call builds a new registry');
     assert.throws(() => a.register({ apiVersion: 'v2', kind: 'Service' }), /kind Service is registered twice \(v1 and v2\)/);
+  });
+
+  it('takes the older apiVersions a kind also accepts (Istio v1beta1) and refuses others', () => {
+    const pa = (apiVersion: string): KubeObject => ({ apiVersion, kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'default' }, spec: { mtls: { mode: 'STRICT' } } });
+    for (const v of ['security.istio.io/v1', 'security.istio.io/v1beta1']) {
+      assert.equal(parseManifests([{ file: 'a.yaml', text: JSON.stringify(pa(v)) }], podnetKinds()).objects.length, 1, v);
+    }
+    assert.throws(() => parseManifests([{ file: 'a.yaml', text: JSON.stringify(pa('security.istio.io/v2')) }], podnetKinds()),
+      /a\.yaml: PeerAuthentication default\/p: apiVersion: PeerAuthentication must be security\.istio\.io\/v1, not security\.istio\.io\/v2/);
   });
 
   it('loads the handled kinds and skips the rest', () => {

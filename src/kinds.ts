@@ -7,10 +7,11 @@
 import { coreKinds } from './api/core-kinds.js';
 import { KindRegistry } from './api/registry.js';
 import { gatewayKinds } from './gateway/kinds.js';
+import { meshKinds } from './mesh/kinds/index.js';
 import { networkPolicyKinds } from './netpol/validate.js';
 import { serviceKinds } from './services/service-spec.js';
 
 /** A new registry of all podnet's kinds (new each call: a registry is mutable). */
 export function podnetKinds(): KindRegistry {
-  return new KindRegistry([...coreKinds, ...serviceKinds, ...networkPolicyKinds, ...gatewayKinds]);
+  return new KindRegistry([...coreKinds, ...serviceKinds, ...networkPolicyKinds, ...gatewayKinds, ...meshKinds()]);
 }

@@ -55,7 +55,7 @@ export function parseManifests(files: ManifestFile[], kinds: KindRegistry): Pars
           skipped.push({ kind: obj.kind, name: obj.metadata.name, source });
           continue;
         }
-        if (info.apiVersion !== obj.apiVersion) {
+        if (info.apiVersion !== obj.apiVersion && !(info.alsoAccepts ?? []).includes(obj.apiVersion)) {
           throw new ManifestError({ file, object: objectRef(obj), field: 'apiVersion' },
             `${obj.kind} must be ${info.apiVersion}, not ${obj.apiVersion}`);
         }

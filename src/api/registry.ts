@@ -11,6 +11,8 @@ import type { KubeObject, Loaded } from './types.js';
 export interface KindDefinition {
   /** The one apiVersion podnet accepts for the kind; any other is an error naming both. */
   apiVersion: string;
+  /** Older apiVersions serving the same schema (Istio's v1beta1 beside v1), accepted as they are. */
+  alsoAccepts?: readonly string[];
   kind: string;
   /** The rule for metadata.name (returns the problem, as the names.ts checks do); default: a DNS-1123 subdomain. */
   checkName?: (name: string) => string | undefined;

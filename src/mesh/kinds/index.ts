@@ -3,15 +3,13 @@
 // lists meshKinds() in src/kinds.ts.
 //
 // Istio serves the same schema under v1 and v1beta1 (networking also v1alpha3), and manifests in
-// the wild use all of them. KindDefinition holds one apiVersion; `alsoAccepts` lists the others so
-// the manifest loader can take them once it learns to (see the report: src/api is not ours).
+// the wild use all of them: `alsoAccepts` lists the older ones, which the manifest loader takes as they are.
 import type { KindDefinition } from '../../api/registry.js';
 import { validateDestinationRule, validateVirtualService } from './networking.js';
 import { validateAuthorizationPolicy, validatePeerAuthentication } from './security.js';
 import { NETWORKING_VERSIONS, SECURITY_VERSIONS } from './types.js';
 
 export interface MeshKindDefinition extends KindDefinition {
-  /** Older apiVersions of the same schema, accepted as they are. */
   alsoAccepts: readonly string[];
 }
 
