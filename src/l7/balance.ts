@@ -84,7 +84,7 @@ function leastRequest(endpoints: readonly LoadView[], ok: readonly number[], ran
  * Two distinct endpoints at random, the less loaded wins (Mitzenmacher; what Envoy's LEAST_REQUEST
  * and Linkerd do): O(1), and it avoids herding when many clients share stale load figures.
  */
-function powerOfTwo(endpoints: readonly LoadView[], ok: readonly number[], random: Random): number {
+export function powerOfTwo(endpoints: readonly LoadView[], ok: readonly number[], random: Random): number {
   if (ok.length === 1) return ok[0];
   const a = Math.floor(random() * ok.length);
   let b = Math.floor(random() * (ok.length - 1));

@@ -9,9 +9,8 @@ import type { ObjectStore } from '../store/store.js';
 import { parseCIDR, nthAddress } from '../api/cidr.js';
 import { nftApply } from '../sys/exec.js';
 import { netnsOfName, netnsOfPid } from '../sys/nsid.js';
-import { MeshCa } from '../mesh/ca/ca.js';
+import type { MeshCa } from '../mesh/ca/ca.js';
 import { spiffeId } from '../mesh/ca/spiffe.js';
-import { startCaServer } from '../mesh/ca/server.js';
 import { injectPod, isInjected } from '../mesh/inject.js';
 import { captureConfig } from '../mesh/capture-config.js';
 import { capturePlan } from '../mesh/capture.js';
@@ -38,6 +37,7 @@ export function meshCaSocket(lab: string): string {
 export class LabMesh {
   private ca: MeshCa | undefined;
   private server: http.Server | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly opts: LabMeshOptions,
@@ -45,9 +45,18 @@ export class LabMesh {
     private readonly sandboxes: () => Iterable<MeshSandbox>,
   ) {}
 
-  async start(): Promise<void> {
-    this.ca = await MeshCa.create({ trustDomain: this.opts.trustDomain, leafLifetimeSec: this.opts.leafLifetimeSec });
-    this.server = await startCaServer(meshCaSocket(this.opts.lab), { ca: this.ca, identify: (pid) => this.identify(pid), peers: () => this.peers() });
+  /**
+   * The CA and its socket, made when the first meshed pod needs them (its capture runs before its
+   * sidecar starts): a lab without meshed pods pays neither the root key nor loading the X.509 and
+   * FFI modules (~0.2 s of the daemon's start here).
+   */
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      const [{ MeshCa }, { startCaServer }] = await Promise.all([import('../mesh/ca/ca.js'), import('../mesh/ca/server.js')]);
+      this.ca = await MeshCa.create({ trustDomain: this.opts.trustDomain, leafLifetimeSec: this.opts.leafLifetimeSec });
+      this.server = await startCaServer(meshCaSocket(this.opts.lab), { ca: this.ca, identify: (pid) => this.identify(pid), peers: () => this.peers() });
+    })();
+    return this.starting;
   }
 
   stop(): void {
@@ -63,6 +72,7 @@ export class LabMesh {
   /** The capture rules, in the pod's namespace before its containers start; throws on bad annotations. */
   async capture(sb: MeshSandbox): Promise<void> {
     if (!isInjected(sb.pod)) return;
+    await this.start();
     // Kubelet probes come from the node's address on the pod bridge: the first of each pod CIDR.
     const probeSources = sb.node.podCIDRs.map((c) => nthAddress(parseCIDR(c), 1));
     await nftApply(capturePlan(captureConfig(sb.pod, probeSources)), { netns: sb.netns });

@@ -5,6 +5,8 @@
 // failed are ejected for a while (passive health checking); when every endpoint is ejected, all
 // are used again (Envoy's panic threshold), since refusing everything helps nobody.
 
+import { powerOfTwo } from '../balance.js';
+
 export type BalancePolicy = 'round-robin' | 'p2c';
 
 export interface EndpointState {
@@ -54,14 +56,7 @@ export function pickRoundRobin(states: readonly EndpointState[], cursor: number,
 /** Power of two choices on in-flight requests; `random` returns numbers in [0, 1). */
 export function pickP2C(states: readonly EndpointState[], now: number, random: () => number, exclude?: ReadonlySet<string>): number {
   const ok = available(states, now, exclude);
-  if (ok.length === 0) return -1;
-  if (ok.length === 1) return ok[0];
-  const a = Math.floor(random() * ok.length);
-  let b = Math.floor(random() * (ok.length - 1));
-  if (b >= a) b++;
-  const ia = ok[a];
-  const ib = ok[b];
-  return states[ib].inflight < states[ia].inflight ? ib : ia;
+  return ok.length === 0 ? -1 : powerOfTwo(states, ok, random);
 }
 
 /** Records the outcome of a connection attempt: failures eject, a success clears the count. */

@@ -134,7 +134,6 @@ export class Lab {
     for (const node of this.plan.nodes) this.store.apply(nodeObject(node) as unknown as KubeObject);
     this.services.start();
     this.policies.start();
-    await this.mesh.start();
     // The cluster add-ons every cluster has: CoreDNS's place is taken by podnet's DNS server.
     // They go in with the first apply (what `up` sends next), so that one reconcile and one
     // data-plane sync serve both instead of two in a row; if no apply comes, on their own.
